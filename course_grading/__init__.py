@@ -1,0 +1,1 @@
+"""Instructor-side tools: the nbgrader pipeline used by the test suite and by the grading commands."""

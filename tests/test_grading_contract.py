@@ -1,0 +1,98 @@
+"""The grading contract of COURSE_DESIGN.md, proved for every notebook in source/.
+
+Adding a notebook needs no new code here: only its mutants in tests/mutants/NN_topic.py.
+"""
+import json
+import re
+
+import nbformat
+import pytest
+
+from course_grading.cells import error_of, grade_id, is_test, stderr_of, test_cells
+from course_grading.mutants import check_mutants
+from course_grading.pipeline import REPO, autograde
+
+from conftest import ASSIGNMENTS, TIMINGS, load_mutants
+
+BUDGET_S = 120
+LEFTOVERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
+
+
+def source_path(name):
+    return REPO / "source" / name / f"{name}.ipynb"
+
+
+def release_path(name):
+    return REPO / "release" / name / f"{name}.ipynb"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_source_metadata(name):
+    nb = nbformat.read(source_path(name), as_version=4)
+    ids = [grade_id(c) for c in nb.cells if grade_id(c)]
+    assert len(ids) == len(set(ids)), f"{name}: duplicate grade_ids {sorted(i for i in ids if ids.count(i) > 1)}"
+    tests = test_cells(nb)
+    assert tests, f"{name}: no graded test cells"
+    for cell in tests:
+        assert cell.metadata.nbgrader.get("points", 0) > 0, f"{name}: {grade_id(cell)} has no points"
+        assert "BEGIN HIDDEN TESTS" in cell.source, f"{name}: {grade_id(cell)} has no hidden tests"
+    for cell in nb.cells:
+        assert cell.cell_type != "code" or not cell.outputs, f"{name}: source committed with outputs"
+    assert grade_id(nb.cells[1]) == "setup", f"{name}: the second cell should be the locked setup cell"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_is_generated_from_source(course, name):
+    generated = json.loads((course / "release" / name / f"{name}.ipynb").read_text())
+    committed = json.loads(release_path(name).read_text())
+    assert committed == generated, f"release/{name} is out of date: run `make release` and commit the result"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_has_no_solutions_or_hidden_tests(name):
+    text = release_path(name).read_text()
+    assert not LEFTOVERS.search(text), f"release/{name} contains solution or hidden-test markers"
+    nb = nbformat.read(source_path(name), as_version=4)
+    for cell in test_cells(nb):
+        hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+        for line in (l.strip() for l in hidden.splitlines()):
+            if len(line) > 25 and line not in cell.source.split("### BEGIN HIDDEN TESTS")[0]:
+                assert line not in text, f"release/{name} leaks a hidden test line: {line}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_source_scores_full_points_within_budget(course, name):
+    graded = autograde(course, name, source_path(name), student="reference")
+    TIMINGS[name] = graded.seconds
+    lost = {k: v for k, v in graded.scores.items() if v[0] < v[1]}
+    details = {grade_id(c): error_of(c) or stderr_of(c)[:300] for c in graded.notebook.cells
+               if is_test(c) and grade_id(c) in lost}
+    assert not lost, f"{name}: the reference solution loses points: {lost}\n{details}"
+    assert graded.max_total > 0
+    for cell in graded.notebook.cells:
+        if is_test(cell):
+            assert not stderr_of(cell), f"{name}: test cell {grade_id(cell)} writes to stderr: {stderr_of(cell)[:300]}"
+    print(f"{name}: {graded.seconds:.1f} s")
+    assert graded.seconds <= BUDGET_S, f"{name}: took {graded.seconds:.0f} s, budget {BUDGET_S} s on 2 CPU cores"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_scores_zero(course, name):
+    graded = autograde(course, name, course / "release" / name / f"{name}.ipynb", student="untouched")
+    assert graded.max_total > 0
+    assert graded.total == 0, f"{name}: the untouched student version scores {graded.total}: " \
+        f"{ {k: v for k, v in graded.scores.items() if v[0]} }"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_test_cell_fails_on_a_plausible_wrong_solution(name):
+    mutants = load_mutants(name)
+    assert mutants, f"{name}: add plausible wrong solutions to tests/mutants/{name}.py"
+    nb = nbformat.read(source_path(name), as_version=4)
+    results, errors = check_mutants(source_path(name), mutants)
+    assert not errors, f"{name}: the reference solution raised errors: {errors}"
+    survivors = [(m["why"], gid) for k, m in enumerate(mutants) for gid, err in results[k].items() if err is None]
+    assert not survivors, f"{name}: these wrong solutions pass their tests: {survivors}"
+    killed = {gid for r in results.values() for gid, err in r.items() if err}
+    unproven = [grade_id(c) for c in test_cells(nb) if grade_id(c) not in killed]
+    assert not unproven, f"{name}: no mutant makes these test cells fail: {unproven}"
