@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NB ?= 01_binary_classification
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: lab test test-notebook release clean-outputs env
 

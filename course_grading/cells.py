@@ -19,7 +19,7 @@ def is_solution(cell):
     return cell.cell_type == "code" and meta(cell).get("solution", False)
 
 
-def test_cells(nb):
+def graded_test_cells(nb):
     return [c for c in nb.cells if is_test(c)]
 
 

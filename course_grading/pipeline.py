@@ -3,6 +3,7 @@
 The test suite uses these on a throw-away copy of the course, so the grading contract is proved with the
 same commands instructors run.
 """
+import os
 import shutil
 import subprocess
 import sys
@@ -33,8 +34,10 @@ def make_course(dest, names=None, root=REPO):
 
 def nbgrader(course, *args, timeout=None, check=True):
     """Run ``nbgrader <args>`` inside ``course``; raises with nbgrader's log if it fails and ``check``."""
+    env = dict(os.environ)  # nbgrader runs `alembic` from PATH: put this interpreter's scripts first
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
     if check and proc.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc

@@ -101,14 +101,14 @@ def check_equal(actual, expected, name="value", hint=None):
 
 
 def check_range(value, low=-math.inf, high=math.inf, name="value", hint=None):
-    """A real number (or 0-d tensor) in [low, high]."""
+    """A real number (or 0-d tensor) in [low, high]. Returns nothing: nbgrader would read a number left at the
+    end of a test cell as partial credit."""
     v = to_numpy(value, name)
     if v.size != 1:
         _fail(f"{name} should be a single number, found shape {v.shape}.", hint)
     v = float(v.reshape(()))
     if not (low <= v <= high):
         _fail(f"{name} should lie in [{low}, {high}], found {v:.6g}.", hint)
-    return v
 
 
 def check_choice(answer, options, name="answer"):

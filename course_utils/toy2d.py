@@ -17,12 +17,18 @@ def make_blobs(n=400, seed=0, distance=3.0, std=0.7):
     return X, y
 
 
-def make_xor(n=400, seed=0, noise=0.0):
-    """XOR / checkerboard: uniform points in [-1, 1]^2, label 1 where x1 * x2 > 0. No line separates it."""
+def make_xor(n=400, seed=0, margin=0.1):
+    """XOR: points in [-1, 1]^2 at least ``margin`` away from both axes, label 1 where x1 * x2 > 0.
+
+    The set is point-symmetric (every x comes with -x, same label), so the best linear model is a constant:
+    no line does better than guessing the majority class."""
     g = _generator(seed)
-    X = 2 * torch.rand(n, 2, generator=g) - 1
+    half = (n + 1) // 2
+    signs = torch.randint(0, 2, (half, 2), generator=g).float() * 2 - 1
+    X = signs * (margin + (1 - margin) * torch.rand(half, 2, generator=g))
+    X = torch.cat([X, -X])[:n]
     y = ((X[:, 0] * X[:, 1]) > 0).float()
-    return X + noise * torch.randn(n, 2, generator=g), y
+    return X, y
 
 
 def make_circles(n=400, seed=0, radii=(0.5, 1.0), noise=0.08):

@@ -66,7 +66,7 @@ def fit(model, train_data, loss_fn, optimizer, epochs=10, val_data=None, metric_
                 optimizer.step()
             else:
                 loss = step_fn(model, x, y)
-            loss_sum += float(loss) * len(x)
+            loss_sum += float(loss.detach() if torch.is_tensor(loss) else loss) * len(x)
             total += len(x)
         if scheduler is not None:
             scheduler.step()

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from course_grading.cells import error_of, grade_id, is_test, stderr_of, test_cells
+from course_grading.cells import error_of, grade_id, is_test, stderr_of, graded_test_cells
 from course_grading.mutants import check_mutants
 from course_grading.pipeline import REPO, autograde
 
@@ -31,7 +31,7 @@ def test_source_metadata(name):
     nb = nbformat.read(source_path(name), as_version=4)
     ids = [grade_id(c) for c in nb.cells if grade_id(c)]
     assert len(ids) == len(set(ids)), f"{name}: duplicate grade_ids {sorted(i for i in ids if ids.count(i) > 1)}"
-    tests = test_cells(nb)
+    tests = graded_test_cells(nb)
     assert tests, f"{name}: no graded test cells"
     for cell in tests:
         assert cell.metadata.nbgrader.get("points", 0) > 0, f"{name}: {grade_id(cell)} has no points"
@@ -53,7 +53,7 @@ def test_release_has_no_solutions_or_hidden_tests(name):
     text = release_path(name).read_text()
     assert not LEFTOVERS.search(text), f"release/{name} contains solution or hidden-test markers"
     nb = nbformat.read(source_path(name), as_version=4)
-    for cell in test_cells(nb):
+    for cell in graded_test_cells(nb):
         hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
         for line in (l.strip() for l in hidden.splitlines()):
             if len(line) > 25 and line not in cell.source.split("### BEGIN HIDDEN TESTS")[0]:
@@ -94,5 +94,5 @@ def test_every_test_cell_fails_on_a_plausible_wrong_solution(name):
     survivors = [(m["why"], gid) for k, m in enumerate(mutants) for gid, err in results[k].items() if err is None]
     assert not survivors, f"{name}: these wrong solutions pass their tests: {survivors}"
     killed = {gid for r in results.values() for gid, err in r.items() if err}
-    unproven = [grade_id(c) for c in test_cells(nb) if grade_id(c) not in killed]
+    unproven = [grade_id(c) for c in graded_test_cells(nb) if grade_id(c) not in killed]
     assert not unproven, f"{name}: no mutant makes these test cells fail: {unproven}"
