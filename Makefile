@@ -16,8 +16,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-lab: env  ## open the course in JupyterLab (students: release/; instructors: the Formgrader tab)
-	MPLBACKEND= $(BIN)/jupyter lab --ServerApp.root_dir=. release/01_binary_classification/01_binary_classification.ipynb
+lab: env  ## open the course in JupyterLab (students: release/; instructors: Nbgrader -> Formgrader)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_FLAGS)
 
 test: env  ## run every test: course_utils units, notebooks, the grading pipeline
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests
