@@ -85,7 +85,7 @@ def check_close(actual, expected, name="value", atol=1e-5, rtol=1e-4, hint=None)
         err = _abs(a - e)
         worst = np.unravel_index(_argmax(np.where(close, 0, err)), a.shape) if a.ndim else ()
         where = f" at index {tuple(int(i) for i in worst)}" if a.ndim else ""
-        _fail(f"{name} differs from the expected value{where}: expected {e[worst]!r}, found {a[worst]!r} "
+        _fail(f"{name} differs from the expected value{where}: expected {e[worst].item():.6g}, found {a[worst].item():.6g} "
               f"(tolerance atol={atol}, rtol={rtol}; {int((~close).sum())} of {close.size} values differ).", hint)
 
 
