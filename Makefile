@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NB ?= 01_binary_classification
 export PATH := $(abspath $(BIN)):$(PATH)
+export PYTHONPATH := $(CURDIR)  # notebooks and kernels import this checkout's course_utils
 
 .PHONY: lab test test-notebook release clean-outputs env
 
