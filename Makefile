@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 NB ?= 01_binary_classification
 export PATH := $(abspath $(BIN)):$(PATH)
-export PYTHONPATH := $(CURDIR)  # notebooks and kernels import this checkout's course_utils
+# notebooks and kernels import this checkout's course_utils
+export PYTHONPATH := $(CURDIR)
 
 .PHONY: lab test test-notebook release clean-outputs env
 
