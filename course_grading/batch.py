@@ -310,6 +310,7 @@ def grade_all(course, assignment, students=None, workers=2, timeout=900, cell_ti
     Workers are forked from a multiprocessing forkserver: a script that calls this needs the usual
     ``if __name__ == "__main__":`` guard."""
     course = Path(course).resolve()
+    os.environ["PATH"] = nbgrader_env()["PATH"]  # a new gradebook runs `alembic` from PATH
     opts = argparse.Namespace(timeout=timeout, cell_timeout=cell_timeout, mem_gb=mem_gb, threads=threads,
                               workdir=None)
     become_subreaper()
