@@ -8,7 +8,11 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # notebooks and kernels import this checkout's course_utils
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: lab test test-notebook release clean-outputs env
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+SEEDS ?= 20
+COPIES ?= 6
+
+.PHONY: lab test test-notebook release clean-outputs env grade determinism benchmark
 
 env: $(VENV)/.installed
 
@@ -32,3 +36,12 @@ release: env  ## regenerate the student versions in release/ from source/
 
 clean-outputs: env  ## clear outputs of the source notebooks before committing
 	$(BIN)/jupyter nbconvert --clear-output --inplace source/*/*.ipynb
+
+grade: env  ## autograde every submission in parallel: make grade NB=01_binary_classification [FROM=export.zip]
+	$(BIN)/python -m course_grading.batch $(NB) --workers $(WORKERS) $(if $(FROM),--from "$(FROM)")
+
+determinism: env  ## rerun each reference solution under SEEDS global seeds: make determinism [NB=...]
+	MPLBACKEND=Agg $(BIN)/python -m course_grading.determinism $(if $(filter command line,$(origin NB)),$(NB),$(notdir $(wildcard source/[0-9]*))) --seeds $(SEEDS) --workers $(WORKERS)
+
+benchmark: env  ## parallel grading vs plain nbgrader autograde: make benchmark NB=01_binary_classification
+	MPLBACKEND=Agg $(BIN)/python -m course_grading.benchmark $(NB) --copies $(COPIES) --workers $(WORKERS)

@@ -36,6 +36,7 @@ def nbgrader(course, *args, timeout=None, check=True):
     """Run ``nbgrader <args>`` inside ``course``; raises with nbgrader's log if it fails and ``check``."""
     env = dict(os.environ)  # nbgrader runs `alembic` from PATH: put this interpreter's scripts first
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [str(REPO), env.get("PYTHONPATH")] if p)  # course_grading
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
                           timeout=timeout, env=env)
     if check and proc.returncode != 0:

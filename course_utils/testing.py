@@ -10,6 +10,8 @@ import numpy as np
 import torch
 
 _Tensor = torch.Tensor
+_Parameter = torch.nn.Parameter
+_detach, _to, _double, _long, _numpy = _Tensor.detach, _Tensor.to, _Tensor.double, _Tensor.long, _Tensor.numpy
 _ndarray = np.ndarray
 _asarray = np.asarray
 _isfinite = np.isfinite
@@ -29,16 +31,18 @@ def _fail(message, hint=None):
 def to_numpy(x, name="value"):
     """A float64 (or integer/bool) NumPy copy of a tensor, array, number or nested list, detached and on CPU."""
     if isinstance(x, _Tensor):
-        if type(x) is not _Tensor and not isinstance(x, torch.nn.Parameter):
+        if type(x) not in (_Tensor, _Parameter):  # a subclass could fake its values or its methods
             _fail(f"{name} should be a plain torch.Tensor, found {type(x).__name__}.")
-        x = x.detach().to("cpu")
+        x = _to(_detach(x), "cpu")  # the real methods, whatever the object defines
         if x.is_complex():
-            return x.resolve_conj().numpy().astype(np.complex128)
+            return _numpy(x.resolve_conj()).astype(np.complex128)
         if x.dtype == torch.bool:
-            return x.numpy().copy()
-        return x.double().numpy() if x.is_floating_point() else x.long().numpy()
-    if isinstance(x, _ndarray):
+            return _numpy(x).copy()
+        return _numpy(_double(x)) if x.is_floating_point() else _numpy(_long(x))
+    if type(x) is _ndarray:
         return x.copy()
+    if isinstance(x, _ndarray):
+        _fail(f"{name} should be a plain numpy array, found {type(x).__name__}.")
     if type(x) in (int, float, bool, list, tuple) or isinstance(x, (np.number, np.bool_)):
         return _asarray(x)
     _fail(f"{name} should be a tensor, an array or a number, found {type(x).__name__}.")

@@ -1,0 +1,210 @@
+"""nbgrader preprocessors of the course, switched on in nbgrader_config.py.
+
+``SanitizeMetadata`` runs in ``nbgrader autograde`` before nbgrader restores the graded cells: it drops the
+nbgrader metadata of a cell that has no grade id or one the gradebook does not know (a duplicated or
+invented cell), which would otherwise make nbgrader 0.9 abort the whole submission (KeyError 'grade_id'),
+and puts a deleted test or locked cell back where the source has it (after the nearest source cell the
+submission still has, found by cell id), not merely after the previous graded cell as nbgrader would.
+
+``GuardedExecute`` replaces nbgrader's ``Execute`` in ``nbgrader autograde``:
+- a kernel that dies (``os._exit``, a crash, the memory limit) no longer aborts the submission: the cell
+  records what happened and every later cell is marked as not run, so it scores 0 and the rest is kept;
+- a kernel that stops answering after a cell timeout is treated the same way;
+- before each test cell the guard (``course_grading.guard``) undoes what the submission patched, and the
+  test cell scores only if the guard ran;
+- a test cell's stderr (a library warning) is shown as text instead of zeroing the cell, and a value left
+  as the cell's result is shown instead of being read as partial credit.
+
+``HideHiddenTests`` runs in ``nbgrader generate_feedback``: students see each test cell's visible part,
+whether it passed and its failure message, never the hidden test code.
+"""
+import copy
+import os
+import re
+import secrets
+import uuid
+from pathlib import Path
+
+import nbformat
+
+from nbconvert.preprocessors import Preprocessor
+from nbformat.v4 import new_code_cell, new_output
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbclient.exceptions import DeadKernelError
+from traitlets import Bool, Integer
+
+from . import guard
+from .cells import STDERR_MARK
+
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+HIDDEN_NOTE = "# (hidden tests: their code is not shown)\n"
+
+
+def _nbgrader(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _is_test(cell):
+    m = _nbgrader(cell)
+    return cell.cell_type == "code" and m.get("grade", False) and not m.get("solution", False)
+
+
+def _error(ename, evalue):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class SanitizeMetadata(NbGraderPreprocessor):
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            known = {c.name for c in gb.find_notebook(info["notebook"], info["assignment"]).source_cells}
+        for cell in nb.cells:
+            m = cell.get("metadata", {}).get("nbgrader")
+            if m is not None and not (isinstance(m, dict) and m.get("grade_id") in known):
+                del cell.metadata["nbgrader"]
+        root = Path(self.config.CourseDirectory.get("root", os.getcwd()))
+        source = root / "source" / info["assignment"] / f"{info['notebook']}.ipynb"
+        if source.exists():
+            self.restore_deleted(nb, nbformat.read(source, as_version=4))
+        return nb, resources
+
+    def restore_deleted(self, nb, source):
+        present = {_nbgrader(c).get("grade_id") for c in nb.cells}
+        for k, cell in enumerate(source.cells):
+            m = _nbgrader(cell)
+            if m.get("grade_id") in present or m.get("solution") or not (m.get("locked") or _is_test(cell)):
+                continue
+            ids = [c.get("id") for c in nb.cells]
+            before = [j for j in range(k) if source.cells[j].get("id") in ids]
+            at = ids.index(source.cells[before[-1]].get("id")) + 1 if before else 0
+            restored = copy.deepcopy(cell)
+            if restored.get("id") in ids:
+                restored.id = uuid.uuid4().hex[:8]
+            nb.cells.insert(at, restored)
+            self.log.warning("Cell %s was missing: put back at position %d", m["grade_id"], at)
+
+
+class GuardedExecute(Execute):
+    probe_timeout = Integer(20, help="Seconds a kernel has to answer after a cell timed out.").tag(config=True)
+    max_output_chars = Integer(200_000, help="Outputs longer than this are cut.").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._secret = secrets.token_hex(16)
+        self._installed = False
+        self._stopped = None  # why the remaining cells are not run
+        setup = [c.source for c in nb.cells if _nbgrader(c).get("grade_id") == "setup" and c.cell_type == "code"]
+        self._imports = guard.setup_imports(setup[0]) if setup else ""
+        return super().preprocess(nb, resources, km)
+
+    def _run_hidden(self, code, index, timeout=None):
+        """Run ``code`` in the kernel outside the notebook; returns its stdout, or None if it failed. A kernel
+        that dies or does not answer in time stops the notebook."""
+        cell, original = new_code_cell(code), self.nb.cells[index]
+        saved = self.timeout
+        self.timeout = timeout or self.timeout
+        try:
+            self.execute_cell(cell, index, store_history=False)
+        except DeadKernelError:
+            self._stopped = "the kernel died"
+            return None
+        except Exception:  # no reply or no output in time (CellTimeoutError), a broken kernel
+            self._stopped = "the kernel stopped answering"
+            return None
+        finally:
+            self.timeout = saved
+            self.nb.cells[index] = original  # nbclient stores the cell it ran in the notebook
+        if any(o.output_type == "error" for o in cell.outputs):
+            if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+                self._stopped = "the kernel stopped answering"
+            return None
+        return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+    def _alive(self, index):
+        return self._run_hidden("print('alive')", index, self.probe_timeout) is not None
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._stopped:
+            cell.outputs = [_error("NotRun", f"This cell was not run: {self._stopped}.")]
+            return cell, resources
+        if not self._installed:
+            self._installed = True
+            self._run_hidden(guard.install_code(self._secret), index)
+        test = _is_test(cell)
+        if test:
+            out = self._run_hidden(guard.restore_code(self._secret, self._imports), index, self.probe_timeout)
+            if self._stopped:
+                return self.preprocess_cell(cell, resources, index)
+            if out is None or guard.token(self._secret) not in out:
+                cell.outputs = [_error("GradingIntegrityError",
+                                       "the grader could not restore the test environment before this test "
+                                       "(something in the notebook changed how cells run), so it scores 0")]
+                return cell, resources
+        self._check_assign_resources(resources)
+        try:
+            self.execute_cell(cell, index, store_history=True)
+        except DeadKernelError:
+            self._stopped = "the kernel died in an earlier cell (it exited, crashed or ran out of memory)"
+            cell.outputs.append(_error("DeadKernelError", "The kernel died while running this cell: it exited, "
+                                       "crashed or ran out of memory. The cells after it were not run."))
+        except Exception as err:  # e.g. no output in time after the reply: the kernel is broken or stuck
+            cell.outputs.append(_error(type(err).__name__, f"The kernel did not answer properly: {str(err)[:300]}"))
+            if not self._alive(index):
+                self._stopped = self._stopped or "the kernel stopped answering"
+        if any(o.output_type == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+            if not self._stopped and not self._alive(index):
+                self._stopped = "an earlier cell ran past the time limit and the kernel stopped answering"
+        limit_outputs(cell, self.max_output_chars)
+        if test:
+            for o in cell.outputs:
+                if o.output_type == "stream" and o.name == "stderr":
+                    o.name, o.text = "stdout", STDERR_MARK + o.text  # a warning in a passing test is no failure
+                elif o.output_type == "execute_result":
+                    o.output_type = "display_data"  # a value is not partial credit
+                    o.pop("execution_count", None)
+        return cell, self.resources
+
+
+def limit_outputs(cell, max_chars):
+    """Cut outputs larger than ``max_chars`` (a huge print or image would make the feedback unreadable)."""
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream" and len(o.text) > max_chars:
+            o.text = o.text[:max_chars] + f"\n... (output cut: {len(o.text)} characters)\n"
+        elif o.get("output_type") == "error" and sum(map(len, o.traceback)) > max_chars:
+            o.traceback = [t[:max_chars // 10] for t in o.traceback[-10:]]
+        for key, value in list(o.get("data", {}).items()):
+            if len(str(value)) > max_chars:
+                o.data.pop(key)
+                o.data["text/plain"] = f"(output removed: {len(str(value))} characters)"
+
+
+def hide_hidden_tests(cell):
+    """Remove the hidden part of a test cell and every traceback line that shows its code."""
+    if not _is_test(cell) or "### BEGIN HIDDEN TESTS" not in cell.source:
+        return cell
+    hidden = HIDDEN.findall(cell.source)
+    cell.source = HIDDEN.sub(HIDDEN_NOTE, cell.source)
+    secret_lines = {l.strip() for h in hidden for l in h.splitlines()[1:-1]
+                    if len(l.strip()) > 3 and l.strip() not in cell.source}
+    def leaks(text):
+        text = ANSI.sub("", text)
+        return any(line in text for line in secret_lines)
+
+    for o in cell.get("outputs", []):
+        if o.output_type == "error":
+            o.evalue = "" if leaks(o.evalue) else o.evalue
+            o.traceback = [f for f in o.traceback if not leaks(f)] or [f"{o.ename}: {o.evalue}"]
+        elif o.output_type == "stream" and leaks(o.text):
+            o.text = "".join(l for l in o.text.splitlines(True) if not leaks(l))
+    return cell
+
+
+class HideHiddenTests(Preprocessor):
+    """Feedback preprocessor: see ``hide_hidden_tests``."""
+    enabled = Bool(True)
+
+    def preprocess_cell(self, cell, resources, index):
+        return hide_hidden_tests(cell), resources

@@ -1,0 +1,222 @@
+"""Adversarial submissions on notebook 01, graded together by the course's parallel autograder.
+
+Each trick is added to a wrong solution that scores 0 (fast, wrong but runnable code in every solution
+cell), so any point it gains is a point it stole. A correct solution with its test cells edited, emptied,
+deleted, retyped or duplicated keeps its full score. Every submission must get a grade row, a feedback file
+without hidden test code, and leave no process behind.
+"""
+import copy
+import csv
+
+import nbformat
+import psutil
+import pytest
+
+from course_grading import batch
+from course_grading.cells import grade_id, is_test
+from course_grading.feedback import leaks
+from course_grading.pipeline import REPO, generate_release, make_course
+
+NAME = "01_binary_classification"
+FULL = 22.0
+
+# Wrong but runnable answers: the notebook runs in seconds and every test cell fails on a check.
+WRONG = {
+    "sigmoid": "def sigmoid(z):\n    return 0.5 + 0 * z",
+    "bce": "def bce_with_logits(logits, targets):\n    return (0 * logits).mean()",
+    "gradients": "def logistic_gradients(X, y, a, b):\n    return torch.zeros(2), torch.tensor(0.0)",
+    "gd_step": "def gd_step(a, b, X, y, lr):\n    return 0.0",
+    "accuracy": "def accuracy(probs, labels):\n    return 0.0",
+    "q_xor": 'answer_xor = "a"',
+    "mlp": "class MLP(nn.Module):\n    def __init__(self, hidden=32, depth=1):\n        super().__init__()\n"
+           "        self.net = nn.Linear(2, 1)\n\n    def forward(self, x):\n        return self.net(x).squeeze(-1)",
+    "train_step": "def train_step(model, optimizer, x, y):\n    return 0.0",
+    "q_relu": 'answer_relu = "a"',
+}
+
+# Code a submission runs in its first solution cell, before any test.
+TRICKS = {
+    "showtraceback": "get_ipython().showtraceback = lambda *a, **k: None\n"
+                     "get_ipython()._showtraceback = lambda *a, **k: None",
+    "excepthook": "import sys\nsys.excepthook = lambda *a: None",
+    "custom_exc": "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)",
+    "shadow_assertion": "import builtins\nclass AssertionError(Exception): pass\n"
+                        "builtins.AssertionError = AssertionError\nbuiltins.isinstance = lambda *a: True",
+    "patch_helpers": "import course_utils.testing as T\n"
+                     "for n in dir(T):\n    if n.startswith('check') or n == '_fail':\n"
+                     "        setattr(T, n, lambda *a, **k: None)\n"
+                     "check_close = check_type = check_shape = check_range = check_choice = lambda *a, **k: None",
+    "patch_code": "import course_utils.testing as T\n"
+                  "for f in [T._fail, T.check_close, T.check_type, T.check_shape, T.check_range, T.check_choice]:\n"
+                  "    f.__code__ = (lambda *a, **k: None).__code__\n    f.__defaults__ = None",
+    "patch_numpy_torch": "import numpy as np, torch\n"
+                         "np.isclose = lambda a, b, **k: np.ones(np.broadcast(a, b).shape, bool)\n"
+                         "np.allclose = lambda *a, **k: True\ntorch.allclose = lambda *a, **k: True\n"
+                         "torch.sigmoid = lambda z: sigmoid(z)\n"
+                         "F.binary_cross_entropy_with_logits = lambda z, t, **k: bce_with_logits(z, t)\n"
+                         "torch.Tensor.__eq__ = lambda s, o: torch.ones(s.shape, dtype=torch.bool)",
+    "torch_mode": "import torch\nfrom torch.overrides import TorchFunctionMode\n"
+                  "class Same(TorchFunctionMode):\n"
+                  "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
+                  "        return torch.zeros(()) if func in (torch.sigmoid, F.binary_cross_entropy_with_logits) "
+                  "else func(*args, **(kwargs or {}))\nSame().__enter__()",
+    "ast_transformer": "import ast\nclass Empty(ast.NodeTransformer):\n"
+                       "    def visit_Module(self, node):\n        return ast.Module(body=[], type_ignores=[])\n"
+                       "get_ipython().ast_transformers.append(Empty())",
+    "input_transformer": "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])",
+    "hijack_run_cell": "from IPython.core.interactiveshell import ExecutionInfo, ExecutionResult\n"
+                       "async def run_cell_async(self, raw_cell, store_history=False, silent=False, "
+                       "shell_futures=True, *, transformed_cell=None, preprocessing_exc_tuple=None, cell_id=None):\n"
+                       "    return ExecutionResult(ExecutionInfo(raw_cell, store_history, silent, shell_futures, cell_id))\n"
+                       "type(get_ipython()).run_cell_async = run_cell_async",
+    "always_equal": "class Yes(str):\n    __eq__ = lambda s, o: True\n    __hash__ = str.__hash__\n"
+                    "class One(float):\n    __eq__ = lambda s, o: True\n"
+                    "answer_xor = answer_relu = Yes('a')\ndef accuracy(probs, labels):\n    return One(0.0)",
+    "fake_tensor": "class Fake(torch.Tensor):\n"
+                   "    def __eq__(self, other): return torch.ones(self.shape, dtype=torch.bool)\n"
+                   "    def allclose(self, *a, **k): return True\n"
+                   "    def detach(self): return torch.sigmoid(torch.as_tensor(self.numpy()))\n"
+                   "def sigmoid(z):\n    return (0 * z).as_subclass(Fake)",
+    "sys_exit": "import sys\nsys.exit(0)",
+    "os_exit": "import os\nos._exit(0)",
+    "infinite_loop": "while True:\n    pass",
+    "uninterruptible": "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(1)",
+    "memory_bomb": "import numpy as np\nhog = []\nwhile True:\n    hog.append(np.ones(2**27))",
+    "huge_output": "print('x' * 20_000_000)\nfor i in range(100_000):\n    print(i)",
+    "daemon": "import subprocess\nsubprocess.Popen(['sleep', '600'], start_new_session=True)",
+    "gradebook_write": "import glob, sqlite3\nfor db in glob.glob('../../../*.db'):\n"
+                       "    c = sqlite3.connect(db)\n    c.execute('update grade set manual_score = 100')\n"
+                       "    c.commit()",
+}
+
+LIMITS = dict(timeout=60, cell_timeout=15, mem_gb=6)  # a worker sleeps through the hangs: 3 workers on 2 cores
+
+
+def cell_of(nb, gid):
+    return next(c for c in nb.cells if grade_id(c) == gid)
+
+
+def solved(release, source):
+    """What a student who solved everything submits: the release with the reference solutions typed in."""
+    nb = copy.deepcopy(release)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            code = cell_of(source, grade_id(cell)).source.splitlines()
+            cell.source = "\n".join(l for l in code if "### BEGIN SOLUTION" not in l and "### END SOLUTION" not in l)
+    return nb
+
+
+def wrong(release):
+    nb = copy.deepcopy(release)
+    for gid, code in WRONG.items():
+        cell_of(nb, gid).source = code
+    return nb
+
+
+def with_trick(release, code):
+    nb = wrong(release)
+    cell_of(nb, "sigmoid").source += "\n\n" + code
+    return nb
+
+
+def tampered_tests(source):
+    """Solutions of the given notebook; its test cells edited, emptied, deleted, retyped, duplicated."""
+    nb = copy.deepcopy(source)
+    tests = [c for c in nb.cells if is_test(c)]
+    tests[0].source = "pass"
+    tests[1].source = ""
+    tests[2].cell_type = "markdown"
+    tests[2].pop("outputs", None), tests[2].pop("execution_count", None)
+    tests[3].metadata.nbgrader["points"] = 100
+    nb.cells.insert(nb.cells.index(tests[4]) + 1, nbformat.from_dict({**copy.deepcopy(tests[4]), "source": "pass", "id": "duplicate"}))
+    nb.cells.remove(tests[5])
+    tests[6].metadata.pop("nbgrader")
+    return nb
+
+
+def reordered(source):
+    """Every test cell moved to the top of the notebook, before the setup cell."""
+    nb = copy.deepcopy(source)
+    tests = [c for c in nb.cells if is_test(c)]
+    nb.cells = tests + [c for c in nb.cells if not is_test(c)]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("adversarial"), [NAME])
+    generate_release(course, NAME)
+    source = nbformat.read(REPO / "source" / NAME / f"{NAME}.ipynb", as_version=4)
+    release = nbformat.read(course / "release" / NAME / f"{NAME}.ipynb", as_version=4)
+    subs = {"wrong": wrong(release), "edited_tests": tampered_tests(wrong(release)),
+            "reordered": reordered(wrong(release)), "correct_tampered_tests": tampered_tests(solved(release, source)),
+            "slow": wrong(release)}
+    for gid in WRONG:
+        cell_of(subs["slow"], gid).source += "\nimport time\ntime.sleep(10)"
+    subs.update({f"trick_{k}": with_trick(release, code) for k, code in TRICKS.items()})
+    expected = {k: 0.0 for k in subs}
+    expected["correct_tampered_tests"] = FULL
+    for student, nb in subs.items():
+        target = course / "submitted" / student / NAME
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{NAME}.ipynb")
+    (course / "submitted" / "not_json" / NAME).mkdir(parents=True)
+    (course / "submitted" / "not_json" / NAME / f"{NAME}.ipynb").write_text('{"cells": [')
+    expected["not_json"] = 0.0
+    results = batch.grade_all(course, NAME, sorted(expected), workers=3, progress=lambda s: None, **LIMITS)
+    return course, {r.student: r for r in results}, expected
+
+
+def test_every_submission_gets_its_expected_score(graded):
+    course, results, expected = graded
+    assert sorted(results) == sorted(expected)
+    wrong_scores = {s: results[s].total for s in expected if results[s].total != expected[s]}
+    assert not wrong_scores, f"submissions with unexpected scores (expected {expected}): {wrong_scores}"
+    for r in results.values():
+        assert sum(m for _, m in r.scores.values()) == FULL, f"{r.student}: grade rows missing: {r.scores}"
+
+
+def test_what_happened_is_reported(graded):
+    _, results, _ = graded
+    assert results["not_json"].status == "invalid notebook"
+    assert results["slow"].status == "timeout"
+    assert "kernel died" in results["trick_os_exit"].note
+    assert "time limit" in results["trick_infinite_loop"].note
+    assert "not run" in results["trick_uninterruptible"].note
+    assert "tampered" in results["trick_hijack_run_cell"].note or "not run" in results["trick_hijack_run_cell"].note
+
+
+def test_gradebook_and_csv_hold_every_row(graded):
+    from nbgrader.api import Gradebook
+    course, results, expected = graded
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in expected:
+            sub = gb.find_submission_notebook(NAME, NAME, student)
+            assert sum(g.score for g in sub.grades) == expected[student], student
+    rows = list(csv.DictReader(open(course / f"grades_{NAME}.csv")))
+    assert sorted(r["student"] for r in rows) == sorted(expected)
+    assert all(float(r["score"]) == expected[r["student"]] for r in rows)
+    assert "test_mlp_quality" in rows[0]
+
+
+def test_feedback_for_everyone_without_hidden_tests(graded):
+    course, _, expected = graded
+    source = nbformat.read(REPO / "source" / NAME / f"{NAME}.ipynb", as_version=4)
+    for student in expected:
+        html = (course / "feedback" / student / NAME / f"{NAME}.html").read_text()
+        assert not leaks(html, source), f"{student}: feedback shows hidden tests: {leaks(html, source)[:3]}"
+        assert len(html) < 5_000_000, f"{student}: feedback of {len(html)} characters"
+    html = (course / "feedback" / "wrong" / NAME / f"{NAME}.html").read_text()
+    assert "CheckFailed" in html and "sigmoid on random and extreme logits" not in html
+
+
+def test_no_process_is_left_running(graded):
+    alive = [p for p in psutil.process_iter() if batch.MARKER in _environ(p)]
+    assert not alive, f"processes left by the grading jobs: {[p.cmdline() for p in alive]}"
+
+
+def _environ(p):
+    try:
+        return p.environ()
+    except (psutil.Error, OSError):
+        return {}

@@ -1,0 +1,101 @@
+"""Cheap integrity checks on every notebook, and unit tests of the grading tools.
+
+For each notebook the course's parallel autograder grades the reference solution under another global seed
+(determinism, lite: `python -m course_grading.determinism NN_name` runs 20 seeds) and writes its feedback,
+which must show no hidden test code.
+"""
+import zipfile
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from course_grading import batch, determinism
+from course_grading.feedback import hidden_lines, leaks
+from course_grading.preprocessors import hide_hidden_tests
+
+from conftest import ASSIGNMENTS
+
+SEEDS = [1]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_reference_passes_with_another_seed_and_feedback_hides_tests(name, tmp_path):
+    by_seed, failures, course = determinism.run(name, SEEDS, workers=1, feedback=True, course=tmp_path / "c",
+                                                progress=lambda s: None)
+    assert not failures, f"{name}: hidden tests fail with another seed: {failures}"
+    source = nbformat.read(course / "source" / name / f"{name}.ipynb", as_version=4)
+    for seed in SEEDS:
+        html = (course / "feedback" / f"seed_{seed}" / name / f"{name}.html").read_text()
+        assert "Score" in html and not leaks(html, source), f"{name}: feedback shows hidden tests"
+    assert (course / f"grades_{name}.csv").read_text().count("\n") == len(SEEDS) + 1
+
+
+def _test_cell(source, outputs=()):
+    cell = new_code_cell(source, metadata={"nbgrader": {"grade": True, "solution": False, "locked": True,
+                                                        "grade_id": "test_x", "points": 1, "schema_version": 3}})
+    cell.outputs = list(outputs)
+    return cell
+
+
+def test_hide_hidden_tests_keeps_message_drops_code():
+    src = ("check(f(1), 2)\n### BEGIN HIDDEN TESTS\nsecret_value = reference(123)\n"
+           "check_close(f(7), secret_value, 'f on a hidden input')\n### END HIDDEN TESTS\n")
+    err = new_output("error", ename="CheckFailed", evalue="f on a hidden input differs: expected 1, found 2",
+                     traceback=["----", "Cell In[4], line 4\n----> 4 check_close(f(7), secret_value, 'f on a hidden input')",
+                                "CheckFailed: f on a hidden input differs: expected 1, found 2"])
+    cell = hide_hidden_tests(_test_cell(src, [err]))
+    assert "secret_value" not in cell.source and "check(f(1), 2)" in cell.source
+    assert cell.outputs[0].evalue.startswith("f on a hidden input differs")
+    assert not any("secret_value" in t for t in cell.outputs[0].traceback)
+    assert cell.outputs[0].traceback[-1].startswith("CheckFailed")
+    nb = new_notebook(cells=[_test_cell(src)])
+    assert hidden_lines(nb) == {"secret_value = reference(123)", "check_close(f(7), secret_value, 'f on a hidden input')"}
+    assert leaks("<span>secret_value</span> = reference(123)", nb) == ["secret_value = reference(123)"]
+
+
+def test_with_seed_changes_only_the_setup_seed():
+    nb = new_notebook(cells=[new_code_cell("device = course_utils.setup(seed=0)",
+                                           metadata={"nbgrader": {"grade_id": "setup"}}), new_code_cell("x = 1")])
+    assert determinism.with_seed(nb, 7).cells[0].source == "device = course_utils.setup(seed=7)"
+    assert nb.cells[0].source.endswith("seed=0)")
+
+
+def test_import_submissions_from_a_zip(tmp_path):
+    nb = nbformat.writes(new_notebook())
+    with zipfile.ZipFile(tmp_path / "export.zip", "w") as z:
+        z.writestr("Jane Doe_123_attempt.ipynb", nb)
+        z.writestr("jdoe/01_x.ipynb", nb)
+        z.writestr("jdoe/.ipynb_checkpoints/01_x-checkpoint.ipynb", nb)
+    students = batch.import_submissions(tmp_path / "course", "01_x", tmp_path / "export.zip")
+    assert sorted(students) == ["Jane_Doe_123_attempt", "jdoe"]
+    assert (tmp_path / "course" / "submitted" / "jdoe" / "01_x" / "01_x.ipynb").exists()
+
+
+def test_limit_outputs_cuts_huge_outputs():
+    from course_grading.preprocessors import limit_outputs
+    cell = new_code_cell("print(...)")
+    cell.outputs = [new_output("stream", name="stdout", text="x" * 1000),
+                    new_output("display_data", data={"image/png": "A" * 1000})]
+    limit_outputs(cell, 100)
+    assert len(cell.outputs[0].text) < 200 and "1000 characters" in cell.outputs[0].text
+    assert cell.outputs[1].data == {"text/plain": "(output removed: 1000 characters)"}
+
+
+def test_guard_restores_what_a_cell_patched():
+    from IPython.core.interactiveshell import InteractiveShell
+    from course_grading import guard
+    shell = InteractiveShell.instance()
+    try:
+        assert shell.run_cell(guard.install_code("s3cret")).success
+        shell.run_cell("import torch\nfrom course_utils.testing import check_close")
+        shell.run_cell("import course_utils.testing as T\nT.check_close = check_close = lambda *a, **k: None\n"
+                       "torch.sigmoid = lambda z: z\nlen = lambda x: 3\n"
+                       "import ast\nget_ipython().ast_transformers.append(ast.NodeTransformer())")
+        result = shell.run_cell(guard.restore_code("s3cret", "import torch\nfrom course_utils.testing import check_close"))
+        assert result.success
+        check = shell.run_cell("check_close(torch.sigmoid(torch.zeros(1)), torch.ones(1), 'x')")
+        assert type(check.error_in_exec).__name__ == "CheckFailed"
+        assert shell.user_ns.get("len", len) is len and not shell.ast_transformers
+    finally:
+        InteractiveShell.clear_instance()
