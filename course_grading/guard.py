@@ -24,7 +24,11 @@ GUARDED_MODULES = [
     "torch.nn.modules.module", "torch.nn.modules.linear", "torch.nn.modules.container", "torch.nn.modules.conv",
     "torch.nn.modules.activation", "torch.nn.modules.loss", "torch.nn.parameter", "torch.optim",
     "torch.optim.optimizer", "torch.optim.sgd", "torch.optim.adam", "torch.autograd", "torch.fft",
-    "torch.functional", "torch._tensor", "course_utils", "course_utils.testing",
+    "torch.functional", "torch._tensor", "torch.nn.modules.rnn", "torch.nn.modules.pooling",
+    "torch.nn.modules.batchnorm", "torch.utils.data", "torchaudio", "torchaudio.functional", "torchaudio.transforms",
+    "torchmetrics.functional", "torchmetrics.functional.classification", "torchmetrics.functional.audio",
+    "course_utils", "course_utils.testing", "course_utils.data", "course_utils.audio", "course_utils.signals",
+    "course_utils.digits", "course_utils.guitar_amp", "course_utils.degradations",
 ]
 # Builtins a test may call, restored where the notebook rebinds them to a function or class.
 BUILTIN_NAMES = ["isinstance", "issubclass", "type", "len", "sum", "abs", "min", "max", "round", "all", "any",
