@@ -1,7 +1,8 @@
 """Prove that each graded test cell can fail: run a notebook once and, at each solution cell that has
 mutants, run every mutant in its place followed by the cells up to its tests, which must fail.
 
-A mutant is a dict: ``replace`` (grade_id of a solution cell), ``source`` (the wrong solution),
+A mutant is a dict: ``replace`` (grade_id of a solution cell), the wrong solution as either ``source`` (the
+whole cell) or ``edits`` (``(old, new)`` pairs applied to the reference cell, each ``old`` found exactly once),
 ``fails`` (grade_ids of the test cells it must fail), ``why`` (the mistake it stands for).
 """
 import copy
@@ -21,6 +22,19 @@ def _run(client, cell, index):
         return None
     except CellExecutionError as err:
         return str(err).strip().splitlines()[-1] if str(err).strip() else "error"
+
+
+def mutant_source(mutant, reference):
+    """The wrong solution's code: ``source`` as given, or the reference cell with ``edits`` applied."""
+    if "source" in mutant:
+        return mutant["source"]
+    code = reference
+    for old, new in mutant["edits"]:
+        if code.count(old) != 1:
+            raise ValueError(f"mutant {mutant['why']!r}: {old!r} occurs {code.count(old)} times in cell "
+                             f"{mutant['replace']!r}, not once; make it longer or fix it after a change of the cell")
+        code = code.replace(old, new)
+    return code
 
 
 def check_mutants(notebook_path, mutants, timeout=300):
@@ -48,7 +62,7 @@ def check_mutants(notebook_path, mutants, timeout=300):
                 results[k] = {}
                 last = max(index_of[g] for g in m["fails"])
                 wrong = copy.deepcopy(cell)
-                wrong.source = m["source"]
+                wrong.source = mutant_source(m, cell.source)
                 _run(client, wrong, i)
                 for j in range(i + 1, last + 1):
                     later = nb.cells[j]
