@@ -99,3 +99,33 @@ def test_guard_restores_what_a_cell_patched():
         assert shell.user_ns.get("len", len) is len and not shell.ast_transformers
     finally:
         InteractiveShell.clear_instance()
+
+
+# Libraries and course modules the hidden tests of notebooks 02-05 compare against: attribute a submission
+# could replace to make its own answer the reference.
+REFERENCES = {"torchaudio.functional": "melscale_fbanks", "torchaudio.transforms": "MelSpectrogram",
+              "torchmetrics.functional.audio": "scale_invariant_signal_distortion_ratio",
+              "torchmetrics.functional.classification": "binary_auroc", "course_utils.signals": "chirp",
+              "course_utils.digits": "fsdd_split", "course_utils.guitar_amp": "amp",
+              "course_utils.degradations": "add_noise"}
+
+
+def test_guard_restores_audio_libraries_and_course_modules():
+    import importlib
+    from IPython.core.interactiveshell import InteractiveShell
+    from course_grading import guard
+    originals = {m: getattr(importlib.import_module(m), a) for m, a in REFERENCES.items()}
+    shell = InteractiveShell.instance()
+    try:
+        assert shell.run_cell(guard.install_code("s3cret")).success
+        shell.run_cell("import importlib\nfor m, a in %r.items():\n"
+                       "    setattr(importlib.import_module(m), a, lambda *a, **k: None)" % REFERENCES)
+        assert getattr(importlib.import_module("torchaudio.functional"), "melscale_fbanks") is not \
+            originals["torchaudio.functional"], "the patch did not take effect"
+        assert shell.run_cell(guard.restore_code("s3cret")).success
+        for m, a in REFERENCES.items():
+            assert getattr(importlib.import_module(m), a) is originals[m], f"{m}.{a} was not restored"
+    finally:
+        for m, a in REFERENCES.items():
+            setattr(importlib.import_module(m), a, originals[m])
+        InteractiveShell.clear_instance()
