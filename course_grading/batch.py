@@ -28,7 +28,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 import zipfile
@@ -321,15 +320,14 @@ def grade_all(course, assignment, students=None, workers=2, timeout=900, cell_ti
     opts.workdir = tmp
     template = tmp / "gradebook.db"
     shutil.copy(db_url(course).removeprefix("sqlite:///"), template)
-    results, lock = [], threading.Lock()
+    results = []
     start = time.perf_counter()
     try:
         with cf.ThreadPoolExecutor(max_workers=workers) as pool:
             jobs = [pool.submit(grade_one, course, assignment, s, template, opts) for s in students]
             for k, fut in enumerate(cf.as_completed(jobs), 1):
                 result, work = fut.result()
-                with lock:
-                    record(course, assignment, result, work)
+                record(course, assignment, result, work)  # only this thread writes the gradebook
                 results.append(result)
                 progress(f"[{k}/{len(students)}] {result.student}: {result.total:g} points, {result.status}"
                          f"{' (' + result.note + ')' if result.note else ''}, {result.seconds:.0f} s")

@@ -25,7 +25,7 @@ def with_seed(nb, seed):
     """A copy of ``nb`` whose setup cell seeds everything with ``seed``."""
     nb = nbformat.from_dict(nb)
     for cell in nb.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup":
+        if grade_id(cell) == "setup":
             if SETUP_SEED.search(cell.source):
                 cell.source = SETUP_SEED.sub(f"setup(seed={seed}", cell.source)
             else:

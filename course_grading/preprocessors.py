@@ -35,20 +35,11 @@ from nbclient.exceptions import DeadKernelError
 from traitlets import Bool, Integer
 
 from . import guard
-from .cells import STDERR_MARK
+from .cells import STDERR_MARK, is_test, meta
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HIDDEN_NOTE = "# (hidden tests: their code is not shown)\n"
-
-
-def _nbgrader(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _is_test(cell):
-    m = _nbgrader(cell)
-    return cell.cell_type == "code" and m.get("grade", False) and not m.get("solution", False)
 
 
 def _error(ename, evalue):
@@ -71,10 +62,10 @@ class SanitizeMetadata(NbGraderPreprocessor):
         return nb, resources
 
     def restore_deleted(self, nb, source):
-        present = {_nbgrader(c).get("grade_id") for c in nb.cells}
+        present = {meta(c).get("grade_id") for c in nb.cells}
         for k, cell in enumerate(source.cells):
-            m = _nbgrader(cell)
-            if m.get("grade_id") in present or m.get("solution") or not (m.get("locked") or _is_test(cell)):
+            m = meta(cell)
+            if m.get("grade_id") in present or m.get("solution") or not (m.get("locked") or is_test(cell)):
                 continue
             ids = [c.get("id") for c in nb.cells]
             before = [j for j in range(k) if source.cells[j].get("id") in ids]
@@ -94,7 +85,7 @@ class GuardedExecute(Execute):
         self._secret = secrets.token_hex(16)
         self._installed = False
         self._stopped = None  # why the remaining cells are not run
-        setup = [c.source for c in nb.cells if _nbgrader(c).get("grade_id") == "setup" and c.cell_type == "code"]
+        setup = [c.source for c in nb.cells if meta(c).get("grade_id") == "setup" and c.cell_type == "code"]
         self._imports = guard.setup_imports(setup[0]) if setup else ""
         return super().preprocess(nb, resources, km)
 
@@ -133,7 +124,7 @@ class GuardedExecute(Execute):
         if not self._installed:
             self._installed = True
             self._run_hidden(guard.install_code(self._secret), index)
-        test = _is_test(cell)
+        test = is_test(cell)
         if test:
             out = self._run_hidden(guard.restore_code(self._secret, self._imports), index, self.probe_timeout)
             if self._stopped:
@@ -183,7 +174,7 @@ def limit_outputs(cell, max_chars):
 
 def hide_hidden_tests(cell):
     """Remove the hidden part of a test cell and every traceback line that shows its code."""
-    if not _is_test(cell) or "### BEGIN HIDDEN TESTS" not in cell.source:
+    if not is_test(cell) or "### BEGIN HIDDEN TESTS" not in cell.source:
         return cell
     hidden = HIDDEN.findall(cell.source)
     cell.source = HIDDEN.sub(HIDDEN_NOTE, cell.source)
