@@ -34,6 +34,62 @@ def test_seed_everything_repeats_python_numpy_torch():
     assert draw() != first
 
 
+def _fake_cgroup(tmp_path, v2=None, v1=None, path="/user.slice/jupyter-ana"):
+    """A cgroup tree in tmp_path: v2 ``cpu.max`` text, or v1 (quota, period) microseconds, at ``path``."""
+    folder = tmp_path / ("" if v2 is not None else "cpu") / path.strip("/")
+    folder.mkdir(parents=True)
+    if v2 is not None:
+        (folder / "cpu.max").write_text(v2 + "\n")
+        line = f"0::{path}\n"
+    else:
+        (folder / "cpu.cfs_quota_us").write_text(f"{v1[0]}\n")
+        (folder / "cpu.cfs_period_us").write_text(f"{v1[1]}\n")
+        line = f"4:memory:/x\n3:cpu,cpuacct:{path}\n"
+    (tmp_path / "proc_cgroup").write_text(line)
+    return dict(cgroup_root=str(tmp_path), proc_cgroup=str(tmp_path / "proc_cgroup"))
+
+
+@pytest.mark.parametrize("v2, v1, cores, expected", [
+    ("150000 100000", None, 64, 1),   # 1.5 CPUs granted: one thread
+    ("200000 100000", None, 64, 2),   # a 2-CPU hub server on a 64-core host
+    ("max 100000", None, 8, 8),       # no quota: the cores it may run on
+    (None, (400000, 100000), 64, 4),  # cgroup v1
+    (None, (-1, 100000), 3, 3),       # v1 without quota
+    ("50000 100000", None, 4, 1),     # half a CPU: still one thread
+    ("800000 100000", None, 2, 2),    # a quota above the affinity: the affinity
+])
+def test_cpu_threads_follow_cgroup_quota_and_affinity(tmp_path, monkeypatch, v2, v1, cores, expected):
+    monkeypatch.delenv(device.THREADS_ENV, raising=False)
+    monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    assert device.cpu_threads(**_fake_cgroup(tmp_path, v2, v1)) == expected
+
+
+def test_cpu_threads_quota_of_a_parent_cgroup_counts(tmp_path, monkeypatch):
+    monkeypatch.delenv(device.THREADS_ENV, raising=False)
+    monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: set(range(32)))
+    paths = _fake_cgroup(tmp_path, "max 100000", path="/hub.slice/ana")
+    (tmp_path / "hub.slice" / "cpu.max").write_text("300000 100000\n")
+    assert device.cpu_threads(**paths) == 3
+
+
+def test_thread_override_and_setup_applies_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: set(range(64)))
+    monkeypatch.setenv(device.THREADS_ENV, "3")
+    assert device.cpu_threads(**_fake_cgroup(tmp_path, "200000 100000")) == 3
+    monkeypatch.setenv(device.THREADS_ENV, "many")
+    with pytest.raises(ValueError, match="COURSE_NUM_THREADS"):
+        device.cpu_threads()
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setenv(device.THREADS_ENV, "1")
+        device.setup(seed=0, verbose=False)
+        assert torch.get_num_threads() == 1
+        device.setup(seed=0, verbose=False, threads=2)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 # toy datasets
 @pytest.mark.parametrize("name", sorted(toy2d.DATASETS))
 def test_toy_dataset_shapes_balance_and_seed(name):
