@@ -12,7 +12,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 SEEDS ?= 20
 COPIES ?= 6
 
-.PHONY: lab test test-notebook release clean-outputs env grade determinism benchmark
+.PHONY: lab test test-notebook release clean-outputs env system-deps grade determinism benchmark
 
 env: $(VENV)/.installed
 
@@ -25,7 +25,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 lab: env  ## open the course in JupyterLab (students: release/; instructors: Nbgrader -> Formgrader)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_FLAGS)
 
-test: env  ## run every test: course_utils units, notebooks, the grading pipeline
+system-deps:  ## Debian and npm packages the tests need (browser, proxy, sandbox), where this machine allows
+	bash scripts/install_system_deps.sh
+
+test: env system-deps  ## run every test: course_utils units, notebooks, the grading pipeline
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests
 
 test-notebook: env  ## the grading contract for one notebook: make test-notebook NB=03_digit_recognition
