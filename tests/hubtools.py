@@ -262,10 +262,13 @@ def course_hub():
         yield hub
     finally:
         for step in reversed(undo):
+            t0 = time.perf_counter()
             try:
                 step()
             except Exception as e:  # a failing clean-up step must not hide the others
                 print(f"hub clean-up step failed: {e!r}")
+            if os.environ.get("COURSE_HUB_DEBUG"):
+                print(f"clean-up {getattr(step, '__name__', step)}: {time.perf_counter() - t0:.1f} s")
 
 
 def _stop_pidfile(path):

@@ -9,3 +9,7 @@ c = get_config()  # noqa: F821 (provided by Jupyter Server)
 settings = c.ServerApp.tornado_settings if "tornado_settings" in c.ServerApp else {}
 settings.setdefault("headers", {})["Content-Security-Policy"] = "frame-ancestors 'self'"
 c.ServerApp.tornado_settings = settings
+
+# JupyterLab asks the server to fetch news and release notes from the internet; a course hub does not need it.
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
