@@ -73,21 +73,22 @@ class Hub:
     log: Path
     uids: dict = field(default_factory=dict)
 
-    def request(self, method, path, data=None, timeout=60, raw=False):
+    def request(self, method, path, data=None, timeout=60, raw=False, headers=False):
         """An HTTP request to the hub or a user's server (``/user/NAME/...``), authenticated with the test's
-        admin service token. Returns the decoded JSON (or the text with raw=True)."""
+        admin service token. Returns the decoded JSON (or the text with raw=True; and the response headers with
+        headers=True)."""
         body = None if data is None else json.dumps(data).encode()
         req = urllib.request.Request(self.url + path, data=body, method=method,
                                      headers={"Authorization": f"token {self.token}",
                                               "Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
-                text = r.read().decode()
+                text, response_headers = r.read().decode(), r.headers
         except urllib.error.HTTPError as e:
             raise AssertionError(f"{method} {path} -> HTTP {e.code}: {e.read().decode()[:2000]}\n"
                                  f"hub log tail:\n{self.log_tail()}") from None
         if raw:
-            return text
+            return (text, response_headers) if headers else text
         return json.loads(text) if text.strip() else None
 
     def log_tail(self, chars=4000):
@@ -96,17 +97,22 @@ class Hub:
         except OSError:
             return ""
 
-    def start_server(self, name, timeout=240):
-        """Start ``name``'s server through the hub's REST API and wait until it is ready."""
-        self.request("POST", f"/hub/api/users/{name}/server")
-        deadline = time.time() + timeout
-        while time.time() < deadline:
+    def start_servers(self, names, timeout=240):
+        """Start these users' servers through the hub's REST API (all at once) and wait until they are ready."""
+        for name in names:
             model = self.request("GET", f"/hub/api/users/{name}")
+            if "" not in (model.get("servers") or {}):
+                self.request("POST", f"/hub/api/users/{name}/server")
+        deadline = time.time() + timeout
+        waiting = list(names)
+        while waiting and time.time() < deadline:
+            model = self.request("GET", f"/hub/api/users/{waiting[0]}")
             server = (model.get("servers") or {}).get("")
             if server and server.get("ready"):
-                return
-            time.sleep(1)
-        raise AssertionError(f"{name}'s server was not ready within {timeout} s.\n{self.log_tail()}")
+                waiting.pop(0)
+            else:
+                time.sleep(1)
+        assert not waiting, f"servers of {waiting} not ready within {timeout} s.\n{self.log_tail()}"
 
     def as_user(self, name, *cmd, check=False):
         """Run a command as the system user ``name`` (to check what that user can and cannot read)."""
