@@ -37,3 +37,6 @@ def pytest_terminal_summary(terminalreporter):
         for name, seconds in sorted(TIMINGS.items()):
             terminalreporter.write_line(f"{name}: {seconds:.1f} s")
         (REPO / "tests" / ".timings.json").write_text(json.dumps(TIMINGS, indent=1))
+
+
+from hubtools import course_hub  # noqa: E402,F401 (one JupyterHub for tests/test_hub*.py and test_browser*.py)
