@@ -13,6 +13,7 @@ import torchaudio.functional as AF
 
 from .audio import resample
 from .data import fsdd_index, load_fsdd, load_noise
+from .digits import fsdd_split
 
 
 def energy(x):
@@ -143,8 +144,9 @@ def keyword_detector_scores(keyword=7, snr_db=10.0, seed=0):
     """Scores of a small keyword spotter for the spoken digit ``keyword`` in FSDD, with the clips mixed into
     kitchen noise at ``snr_db`` (None: clean).
 
-    A logistic regression on :func:`keyword_features` is trained on takes 10-19 of every speaker and digit;
-    takes 5-9 are the validation split and takes 0-4 (FSDD's official test takes) the test split. Returns a
+    A logistic regression on :func:`keyword_features` is trained on the training split of
+    :func:`course_utils.digits.fsdd_split` (takes 7-19 of every speaker and digit); its takes 5-6 are the
+    validation split and takes 0-4 (FSDD's official test takes) the test split. Returns a
     dict ``{"val": (scores, labels), "test": (scores, labels)}``: scores are float32 logits (higher: more
     likely the keyword) and labels are int64 (1: the keyword was said). Deterministic for a given seed; the result
     is cached, and every call returns fresh copies."""
@@ -165,8 +167,8 @@ def _keyword_detector_scores(keyword, snr_db, seed):
         waves.append(wave)
     X = keyword_features(waves).double()
     y = torch.tensor([int(item["digit"] == keyword) for item in items])
-    take = torch.tensor([item["take"] for item in items])
-    split = {"train": take >= 10, "val": (take >= 5) & (take < 10), "test": take < 5}
+    paths = [item["path"] for item in items]
+    split = {name: torch.tensor([p in {it["path"] for it in part} for p in paths]) for name, part in fsdd_split().items()}
     Xtr = X[split["train"]]
     mean, std = Xtr.mean(0), Xtr.std(0)
     X = (X - mean) / std

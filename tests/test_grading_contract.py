@@ -12,10 +12,16 @@ from course_grading.cells import error_of, grade_id, is_test, stderr_of, graded_
 from course_grading.mutants import check_mutants
 from course_grading.pipeline import REPO, autograde
 
-from conftest import ASSIGNMENTS, TIMINGS, load_mutants
+from conftest import ASSIGNMENTS, TIMINGS, load_mutants, stated_seconds
 
 BUDGET_S = 120
+STUB = "raise NotImplementedError()"
 LEFTOVERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
+
+
+def agrees(measured, stated):
+    """Measured and stated times agree within a factor 1.5 (with 5 s of slack for notebooks of a few seconds)."""
+    return stated / 1.5 - 5 <= measured <= stated * 1.5 + 5
 
 
 def source_path(name):
@@ -72,8 +78,36 @@ def test_source_scores_full_points_within_budget(course, name):
     for cell in graded.notebook.cells:
         if is_test(cell):
             assert not stderr_of(cell), f"{name}: test cell {grade_id(cell)} writes to stderr: {stderr_of(cell)[:300]}"
-    print(f"{name}: {graded.seconds:.1f} s")
+    stated = stated_seconds(name)
+    print(f"{name}: {graded.seconds:.1f} s (stated: {stated} s)")
     assert graded.seconds <= BUDGET_S, f"{name}: took {graded.seconds:.0f} s, budget {BUDGET_S} s on 2 CPU cores"
+    assert stated is not None, f"{name}: the title cell should state '**Run time:** about N s on 2 CPU cores'"
+    assert agrees(graded.seconds, stated), \
+        f"{name}: took {graded.seconds:.0f} s but its title cell states about {stated} s: measure it and update the cell"
+
+
+def test_stated_and_measured_times_agree_within_a_factor_1_5():
+    assert agrees(40, 40) and agrees(58, 40) and agrees(30, 40) and agrees(11, 6)
+    assert not agrees(70, 40) and not agrees(20, 40) and not agrees(300, 60)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_nothing_follows_the_stub_in_a_release_block(name):
+    """Set-up that is not the task must sit outside the solution region: code after ``raise
+    NotImplementedError()`` in the same block never runs, and a student who replaces the stub loses it."""
+    nb = nbformat.read(release_path(name), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or STUB not in cell.source:
+            continue
+        lines = cell.source.splitlines()
+        for k, line in enumerate(lines):
+            if line.strip() != STUB:
+                continue
+            indent = len(line) - len(line.lstrip())
+            after = [l for l in lines[k + 1:] if l.strip() and not l.strip().startswith("#")]
+            assert not after or len(after[0]) - len(after[0].lstrip()) < indent, \
+                f"release/{name}, cell {grade_id(cell) or cell.get('id')}: {after[0].strip()!r} follows the stub in the same " \
+                "block and never runs; move it before ### BEGIN SOLUTION in the source"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -44,4 +44,8 @@ MUTANTS = [
     dict(replace="predict", fails=["test_predict"], why="normalises with the statistics of the clips given",
          edits=[("features = ((log_mel(clips)", "feats = log_mel(clips)\n    features = ((feats"),
                 ("train_set.mean) / train_set.std", "feats.mean(dim=(0, 2), keepdim=True)) / feats.std(dim=(0, 2), keepdim=True)")]),
+    dict(replace="dataset", fails=["test_dataset"], why="accepts a mean without a standard deviation",
+         edits=[("        if (mean is None) != (std is None):\n            raise ValueError(", "        if False:\n            raise ValueError(")]),
+    dict(replace="predict", fails=["test_predict"], why="torch.stack of an empty list raises instead of returning an empty tensor",
+         edits=[("    if len(waveforms) == 0:\n        return torch.zeros(0, dtype=torch.long)\n", "")]),
 ]
