@@ -11,6 +11,8 @@
 import math
 import os
 import re
+import sys
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -123,16 +125,16 @@ def digits_to_string(digits):
 
 # ---------------------------------------------------------------- decoder files: tokens, lexicon, ARPA bigram LM
 def bigram_log10_probs(sequences, add_k=0.5):
-    """Add-k smoothed bigram LM over the digit words with sentence markers.
+    """Add-k smoothed bigram LM over the digits "0"-"9" with the sentence markers <s> and </s>.
 
     Returns (unigram log10 probabilities {word: lp}, bigram log10 probabilities {(w1, w2): lp}); the unigrams are
     the add-k relative frequencies, the bigrams cover every pair (so no back-off is ever needed)."""
-    words = DIGIT_WORDS
+    words = [str(d) for d in range(10)]
     histories, targets = ["<s>"] + words, words + ["</s>"]
     counts = {(h, w): 0 for h in histories for w in targets}
     uni = {w: 0 for w in targets}
     for seq in sequences:
-        tokens = ["<s>"] + [DIGIT_WORDS[d] for d in seq] + ["</s>"]
+        tokens = ["<s>"] + [str(d) for d in seq] + ["</s>"]
         for h, w in zip(tokens[:-1], tokens[1:]):
             counts[(h, w)] += 1
             uni[w] += 1
@@ -148,24 +150,51 @@ def bigram_log10_probs(sequences, add_k=0.5):
 
 def arpa_text(unigrams, bigrams):
     """An ARPA-format bigram LM (log10 probabilities; back-off weights 0 since every bigram is listed)."""
-    uni_lines = ["-99\t<s>\t0"] + [f"{lp:.6f}\t{w}\t0" for w, lp in unigrams.items() if w != "<s>"]
+    uni_lines = ["-99\t<unk>\t0", "-99\t<s>\t0"] + [f"{lp:.6f}\t{w}\t0" for w, lp in unigrams.items() if w != "<s>"]
     bi_lines = [f"{lp:.6f}\t{h} {w}" for (h, w), lp in bigrams.items()]
     return ("\\data\\\n" + f"ngram 1={len(uni_lines)}\n" + f"ngram 2={len(bi_lines)}\n\n" +
-            "\\1-grams:\n" + "\n".join(uni_lines) + "\n\n" + "\\2-grams:\n" + "\n".join(bi_lines) + "\n\n\\end\\\n")
+            "\\1-grams:\n" + "\n".join(uni_lines) + "\n\n" + "\\2-grams:\n" + "\n".join(bi_lines) +
+            "\n\n\\end\\\n")
 
 
 def write_decoder_files(folder, lm_sequences, add_k=0.5):
-    """Write tokens.txt, lexicon.txt and lm.arpa for torchaudio's ``ctc_decoder`` into ``folder``.
+    """Write tokens.txt and lm.arpa for torchaudio's lexicon-free ``ctc_decoder`` into ``folder``.
 
-    Tokens: the CTC classes ("-" blank, "0"-"9") and the word boundary "|"; lexicon: "seven 7 |" etc.; LM: the
-    add-k bigram LM of ``lm_sequences`` (digit lists). Returns a dict of the three paths."""
+    Tokens: the CTC classes ("-" blank, "0"-"9") and the word boundary "|" (never emitted, see
+    :func:`with_boundary`). LM: the add-k bigram LM of ``lm_sequences`` (digit lists) over the tokens "0"-"9", so
+    that each digit is one token and one LM word. Returns a dict of the two paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {"tokens": folder / "tokens.txt", "lexicon": folder / "lexicon.txt", "lm": folder / "lm.arpa"}
+    paths = {"tokens": folder / "tokens.txt", "lm": folder / "lm.arpa"}
     paths["tokens"].write_text("\n".join(TOKENS) + "\n")
-    paths["lexicon"].write_text("".join(f"{w} {d} |\n" for d, w in enumerate(DIGIT_WORDS)))
     paths["lm"].write_text(arpa_text(*bigram_log10_probs(lm_sequences, add_k=add_k)))
     return {k: str(v) for k, v in paths.items()}
+
+
+def tokens_to_digits(tokens):
+    """Decoder token indices (a tensor or list) -> the digits they spell (blank and boundary dropped)."""
+    return [int(k) - 1 for k in torch.as_tensor(tokens).tolist() if 1 <= int(k) <= 10]
+
+
+@contextmanager
+def _quiet_stderr():
+    """Silence file descriptor 2 (KenLM reports on C++ stderr while it reads an ARPA file)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def quiet_ctc_decoder(**kwargs):
+    """torchaudio's ``ctc_decoder(**kwargs)``, built without the LM loader's progress messages on stderr."""
+    from torchaudio.models.decoder import ctc_decoder
+    with _quiet_stderr():
+        return ctc_decoder(**kwargs)
 
 
 def with_boundary(log_probs, floor=-1e4):
