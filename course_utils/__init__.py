@@ -3,7 +3,7 @@
 Modules: ``device`` (device choice, seeding), ``data`` (shipped datasets), ``audio`` (read, write, resample, play),
 ``toy2d`` (2-D toy datasets), ``signals`` (test signals and spectral plots), ``digits`` (spoken-digit
 splits and features), ``guitar_amp`` (the synthetic guitar and amplifier), ``degradations`` (controlled audio
-degradations for metrics), ``plotting``, ``training`` (a small training loop) and ``testing`` (checks for test cells
+degradations for metrics), ``asr`` (connected digits, decoder files, pretrained recognisers), ``plotting``, ``training`` (a small training loop) and ``testing`` (checks for test cells
 whose failures teach).
 """
 from .device import get_device, seed_everything, setup
