@@ -43,6 +43,27 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HIDDEN_NOTE = "# (hidden tests: their code is not shown)\n"
 
 
+# Names an honest solution has no reason to touch: the kernel's machinery, the guard, the gradebook,
+# introspection of the interpreter. Seen by the grader in the submitted cells, before they run.
+SUSPICIOUS = re.compile(r"get_ipython\(\)\s*\.\s*(?!run_line_magic|magic\b)\w+|\b(do_execute|run_cell\w*|shell_handlers|"
+                        r"input_transformer|ast_transformers|showtraceback|set_custom_exc|excepthook|displayhook|"
+                        r"session|iopub|_course_guard|course-guard|sqlite3|gradebook|threading|_thread|ctypes|"
+                        r"gc\.get_(objects|referrers)|sys\.modules|__code__|__globals__|__closure__|settrace|"
+                        r"setprofile|addaudithook|TorchFunctionMode|TorchDispatchMode|_core\.|os\._exit|"
+                        r"importlib|exec\(|eval\(|compile\(|base64|marshal|codecs\.decode)\b")
+
+
+def suspicious(nb):
+    """[(cell, what)] for code cells of a submission that mention what SUSPICIOUS lists."""
+    found = []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and not is_test(cell):
+            hits = sorted({m.group(0) for m in SUSPICIOUS.finditer(cell.source)})
+            if hits:
+                found.append((meta(cell).get("grade_id") or f"cell {k}", ", ".join(hits)[:300]))
+    return found
+
+
 def _error(ename, evalue):
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
@@ -93,6 +114,8 @@ class GuardedExecute(Execute):
         self._sandbox = "not started"
         setup = [c.source for c in nb.cells if meta(c).get("grade_id") == "setup" and c.cell_type == "code"]
         self._imports = guard.setup_imports(setup[0]) if setup else ""
+        for where, what in suspicious(nb):
+            self._flag(where, "suspicious code", what)
         try:
             nb, resources = super().preprocess(nb, resources, km)
         finally:
