@@ -79,9 +79,33 @@ def _watched(shell, sys):
     return [(k, o) for k, o in objs if o is not None]
 
 
-def _internal(v):
-    mod = getattr(type(v), "__module__", "") or ""
-    return mod.split(".")[0] in ("IPython", "ipykernel", "jupyter_client", "zmq", "traitlets", "comm")
+def _internal(k, v):
+    """Attributes of the watched objects worth keeping: code, and the objects that run and send a cell."""
+    return _is_code(v) and not isinstance(v, type) or k in (
+        "compile", "input_transformer_manager", "displayhook", "display_pub", "events", "kernel", "session",
+        "pub_thread", "iopub_socket", "iopub_thread", "shell", "data_pub", "display_trap", "builtin_trap")
+
+
+def _from_notebook(f):
+    """Is ``f`` (a function, method, callable object or thread) code written in the notebook?"""
+    f = getattr(f, "_target", None) or (type(f).run if hasattr(type(f), "run") and hasattr(f, "ident") else f)
+    code = getattr(f, "__code__", None) or getattr(getattr(f, "__func__", None), "__code__", None) or \
+        getattr(getattr(type(f), "__call__", None), "__code__", None)
+    where = getattr(code, "co_filename", "") or ""
+    return "ipykernel_" in where or where.startswith("<") and where != "<course-guard>"
+
+
+def _same(a, b):
+    """The same object, or an equal one the kernel makes anew for every cell (a bound method such as
+    builtins.input or sys.excepthook, IPython's wrapper of sys.stdout.write: same code, new closure)."""
+    import types
+    if a is b:
+        return True
+    if isinstance(a, types.MethodType) and isinstance(b, types.MethodType):
+        return a.__func__ is b.__func__ and a.__self__ is b.__self__
+    if isinstance(a, types.FunctionType) and isinstance(b, types.FunctionType):
+        return a.__code__ is b.__code__ and a.__qualname__.endswith("<locals>.write")
+    return False
 
 
 def _install(modules, internal_modules, builtin_names, is_code, watched, internal):
@@ -130,8 +154,8 @@ def _install(modules, internal_modules, builtin_names, is_code, watched, interna
         class_dicts.append((cls, {k: v for k, v in d.items() if is_code(v)}))
     obj_state = []
     for label, obj in objects:
-        attrs = {k: v for k, v in vars(obj).items() if is_code(v) or internal(v)}
-        traits = {k: v for k, v in getattr(obj, "_trait_values", {}).items() if is_code(v) or internal(v)}
+        attrs = {k: v for k, v in vars(obj).items() if internal(k, v)}
+        traits = {k: v for k, v in getattr(obj, "_trait_values", {}).items() if internal(k, v)}
         dicts = {k: (v, dict(v)) for k, v in vars(obj).items() if k.endswith("_handlers") and isinstance(v, dict)}
         obj_state.append((label, obj, set(vars(obj)), attrs, traits, dicts))
     trans = shell.input_transformer_manager
@@ -153,7 +177,7 @@ def _install(modules, internal_modules, builtin_names, is_code, watched, interna
     print(f"course-guard-installed {len(functions)} functions, {len(class_dicts)} classes, {len(loaded)} modules")
 
 
-def _restore(nonce, setup_imports, is_code, watched, check_only=False):
+def _restore(nonce, setup_imports, is_code, watched, same, from_notebook, check_only=False):
     """Put the snapshot back (or, with check_only, only compare); print one JSON line with the report."""
     import builtins
     import ctypes
@@ -178,7 +202,7 @@ def _restore(nonce, setup_imports, is_code, watched, check_only=False):
             put(f"sys.modules[{name!r}]", sys.modules, name, mod, dict.__setitem__)
         current = vars(mod)
         for k, v in d.items():
-            if current.get(k, d) is not v:
+            if not same(current.get(k, d), v):
                 put(f"{name}.{k}", mod, k, v)
     for cls, d in state["classes"]:
         current = dict(vars(cls))
@@ -197,14 +221,14 @@ def _restore(nonce, setup_imports, is_code, watched, check_only=False):
     for label, obj, keys, attrs, traits, dicts in state["objects"]:
         current = vars(obj)
         for k in set(current) - keys:  # instance attributes that shadow a method
-            if callable(getattr(type(obj), k, None)) or callable(current[k]):
+            if callable(getattr(type(obj), k, None)) or is_code(current[k]):
                 put(f"{label}.{k} (added)", obj, k, None, lambda o, k, v: delattr(o, k))
         for k, v in attrs.items():
-            if current.get(k, attrs) is not v:
+            if not same(current.get(k, attrs), v):
                 put(f"{label}.{k}", current, k, v, dict.__setitem__)
         tv = getattr(obj, "_trait_values", {})
         for k, v in traits.items():
-            if tv.get(k, traits) is not v:
+            if not same(tv.get(k, traits), v):
                 put(f"{label}.{k}", tv, k, v, dict.__setitem__)
         for k, (d, items) in dicts.items():
             if current.get(k) is not d:
@@ -212,7 +236,7 @@ def _restore(nonce, setup_imports, is_code, watched, check_only=False):
             if d != items:
                 put(f"{label}.{k}[...]", d, None, items, lambda o, _, v: (o.clear(), o.update(v)))
     for k, v in state["builtins"].items():
-        if getattr(builtins, k, None) is not v:
+        if not same(getattr(builtins, k, None), v):
             put(f"builtins.{k}", builtins, k, v)
     ns = shell.user_ns
     if ns.get("__builtins__") is not builtins:
@@ -224,15 +248,17 @@ def _restore(nonce, setup_imports, is_code, watched, check_only=False):
     for label, obj, attr, items in state["lists"]:
         if getattr(obj, attr) != items:
             put(f"{label}.{attr}", getattr(obj, attr), slice(None), items, lambda o, k, v: o.__setitem__(k, v))
-    for k, v in state["events"].items():
-        if shell.events.callbacks.get(k) != v:
-            put(f"events.{k}", shell.events.callbacks, k, list(v), dict.__setitem__)
+    for k, v in state["events"].items():  # callbacks the notebook added, or removed from the snapshot
+        now = shell.events.callbacks.get(k, [])
+        if any(from_notebook(f) for f in now) or any(f not in now for f in v):
+            keep = [f for f in now if not from_notebook(f)]
+            put(f"events.{k}", shell.events.callbacks, k, keep + [f for f in v if f not in keep], dict.__setitem__)
     if (shell.custom_exceptions, shell.CustomTB) != state["custom"]:
         changed.append("shell.set_custom_exc")
         if not check_only:
             shell.custom_exceptions, shell.CustomTB = state["custom"]
     hooks = (sys.__excepthook__, sys.excepthook, sys.displayhook, sys.stdout, sys.stderr)
-    if any(a is not b for a, b in zip(hooks, state["hooks"])):
+    if not all(same(a, b) for a, b in zip(hooks, state["hooks"])):
         changed.append("sys hooks or streams")
         if not check_only:
             sys.__excepthook__, sys.excepthook, sys.displayhook, sys.stdout, sys.stderr = state["hooks"]
@@ -241,7 +267,8 @@ def _restore(nonce, setup_imports, is_code, watched, check_only=False):
         if not check_only:
             sys.settrace(None)
             sys.setprofile(None)
-    threads = [t for t in threading.enumerate() if t.ident not in state["threads"] and t.is_alive()]
+    threads = [t for t in threading.enumerate() if t.ident not in state["threads"] and t.is_alive()
+               and from_notebook(t)]
     try:  # torch function and dispatch modes pushed by the submission
         import torch
         if torch._C._len_torch_function_stack() or torch._C._len_torch_dispatch_stack():
@@ -254,10 +281,7 @@ def _restore(nonce, setup_imports, is_code, watched, check_only=False):
         pass
     if not check_only:
         for t in threads:  # threads the notebook's code started: asked to stop (they may refuse)
-            run = getattr(t, "_target", None) or getattr(type(t), "run", None)
-            where = getattr(getattr(run, "__code__", None), "co_filename", "")
-            if "ipykernel_" in where or where.startswith("<"):
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(t.ident), ctypes.py_object(SystemExit))
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(t.ident), ctypes.py_object(SystemExit))
         exec(setup_imports, ns)
     report = dict(changed=changed[:50], n_changed=len(changed),
                   threads=[f"{t.name} ({getattr(getattr(getattr(t, '_target', None), '__code__', None), 'co_filename', '?')})"
@@ -291,7 +315,7 @@ def _in_clean_namespace(code):
 
 
 def _helpers():
-    return "".join(textwrap.dedent(inspect.getsource(f)) for f in (_is_code, _watched, _internal))
+    return "".join(textwrap.dedent(inspect.getsource(f)) for f in (_is_code, _watched, _internal, _same, _from_notebook))
 
 
 def install_code():
@@ -303,7 +327,7 @@ def install_code():
 def restore_code(nonce, setup_imports="", check_only=False):
     return _in_clean_namespace(
         _helpers() + textwrap.dedent(inspect.getsource(_restore)) +
-        f"_restore({nonce!r}, {setup_imports!r}, _is_code, _watched, check_only={check_only!r})\n")
+        f"_restore({nonce!r}, {setup_imports!r}, _is_code, _watched, _same, _from_notebook, check_only={check_only!r})\n")
 
 
 def setup_imports(source):
