@@ -375,7 +375,7 @@ def not_graded_notebook(course, assignment, reason):
 
 
 # What in the integrity report asks for a human look (restored cells alone are ordinary mistakes).
-REVIEW = {"suspicious code", "guard failure", "restored before test", "changed during test", "threads running", "gradebook tampered",
+REVIEW = {"suspicious code", "link removed", "guard failure", "restored before test", "changed during test", "threads running", "gradebook tampered",
           "scores differ", "test cell missing", "gradebook unreadable"}
 
 

@@ -119,8 +119,19 @@ class GuardedExecute(Execute):
         try:
             nb, resources = super().preprocess(nb, resources, km)
         finally:
+            self._drop_links((resources or {}).get("metadata", {}).get("path"))
             self._report(nb)
         return nb, resources
+
+    def _drop_links(self, folder):
+        """Symbolic links the kernel left in its folder are removed once it is gone: nbgrader writes the graded
+        notebook there, and a link would send that write (or a later copy) to a file outside the job."""
+        if not folder:
+            return
+        for p in Path(folder).rglob("*"):
+            if p.is_symlink():
+                self._flag("(job folder)", "link removed", f"{p.name} -> {os.readlink(p)}")
+                p.unlink()
 
     def _flag(self, cell, kind, detail):
         self._findings.append(dict(cell=cell, kind=kind, detail=str(detail)[:500]))

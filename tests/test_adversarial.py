@@ -159,6 +159,8 @@ HIJACK = {  # cells that mention check_ (the tests) run as `pass`, guard cells r
                     "_k.do_execute = _do",
 }
 TRICKS.update(HIJACK)
+# A link where nbgrader writes the graded notebook: the write would overwrite the gradebook.
+TRICKS["link_out"] = (f"import os\nos.remove('{NAME}.ipynb')\nos.symlink('../../../gradebook.db', '{NAME}.ipynb')")
 
 
 def with_read_source(nb, name):
@@ -294,7 +296,7 @@ def test_feedback_for_everyone_without_hidden_tests(graded):
 
 def test_kernels_ran_in_the_sandbox_and_the_report_lists_the_tricks(graded):
     course, results, _ = graded
-    _check_sandbox_and_report(course, NAME, results, flagged=[f"trick_{k}" for k in HIJACK] + ["trick_read_source"],
+    _check_sandbox_and_report(course, NAME, results, flagged=[f"trick_{k}" for k in HIJACK] + ["trick_read_source", "trick_link_out"],
                               clean=["wrong", "correct_tampered_tests"])
     integrity = list(csv.DictReader(open(course / f"integrity_{NAME}.csv")))
     assert any(r["student"] == "correct_tampered_tests" and r["kind"] == "cell restored" for r in integrity)
