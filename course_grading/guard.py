@@ -95,6 +95,25 @@ def _from_notebook(f):
     return "ipykernel_" in where or where.startswith("<") and where != "<course-guard>"
 
 
+def _adoptable(old, new, name, from_notebook):
+    """Is ``new`` a library's own wrapper around ``old`` (or, for an attribute added to a class, around the
+    library's function ``name``)? torch wraps ``manual_seed`` and an optimizer class's ``step`` on first use."""
+    import types
+    f, depth = new, 0
+    if getattr(new, "__wrapped__", None) is None:
+        return False
+    while f is not None and depth < 10:
+        if old is not None and f is old:
+            return True
+        if from_notebook(f):
+            return False
+        nxt = getattr(f, "__wrapped__", None)
+        if nxt is None:
+            return old is None and isinstance(f, types.FunctionType) and f.__name__ == name
+        f, depth = nxt, depth + 1
+    return False
+
+
 def _same(a, b):
     """The same object, or an equal one the kernel makes anew for every cell (a bound method such as
     builtins.input or sys.excepthook, IPython's wrapper of sys.stdout.write: same code, new closure)."""
@@ -177,7 +196,7 @@ def _install(modules, internal_modules, builtin_names, is_code, watched, interna
     print(f"course-guard-installed {len(functions)} functions, {len(class_dicts)} classes, {len(loaded)} modules")
 
 
-def _restore(nonce, setup_imports, is_code, watched, same, from_notebook, check_only=False):
+def _restore(nonce, setup_imports, is_code, watched, same, from_notebook, adoptable, check_only=False):
     """Put the snapshot back (or, with check_only, only compare); print one JSON line with the report."""
     import builtins
     import ctypes
@@ -203,14 +222,23 @@ def _restore(nonce, setup_imports, is_code, watched, same, from_notebook, check_
         current = vars(mod)
         for k, v in d.items():
             if not same(current.get(k, d), v):
-                put(f"{name}.{k}", mod, k, v)
+                if adoptable(v, current.get(k), k, from_notebook):
+                    d[k] = current[k]  # the library's own wrapper: the new reference
+                else:
+                    put(f"{name}.{k}", mod, k, v)
     for cls, d in state["classes"]:
         current = dict(vars(cls))
         for k in [k for k in current.keys() - d.keys() if is_code(current[k])]:
-            put(f"{cls.__qualname__}.{k} (added)", cls, k, None, lambda o, k, v: delattr(o, k))
+            if adoptable(None, current[k], k, from_notebook):
+                d[k] = current[k]
+            else:
+                put(f"{cls.__qualname__}.{k} (added)", cls, k, None, lambda o, k, v: delattr(o, k))
         for k, v in d.items():
             if current.get(k, d) is not v:
-                put(f"{cls.__qualname__}.{k}", cls, k, v)
+                if adoptable(v, current.get(k), k, from_notebook):
+                    d[k] = current[k]
+                else:
+                    put(f"{cls.__qualname__}.{k}", cls, k, v)
     for label, f, code, defaults, kwdefaults in state["functions"]:
         if f.__code__ is not code:  # assign only what changed: an assignment slows later calls down
             put(f"{label}.__code__", f, "__code__", code)
@@ -315,7 +343,7 @@ def _in_clean_namespace(code):
 
 
 def _helpers():
-    return "".join(textwrap.dedent(inspect.getsource(f)) for f in (_is_code, _watched, _internal, _same, _from_notebook))
+    return "".join(textwrap.dedent(inspect.getsource(f)) for f in (_is_code, _watched, _internal, _same, _from_notebook, _adoptable))
 
 
 def install_code():
@@ -327,7 +355,7 @@ def install_code():
 def restore_code(nonce, setup_imports="", check_only=False):
     return _in_clean_namespace(
         _helpers() + textwrap.dedent(inspect.getsource(_restore)) +
-        f"_restore({nonce!r}, {setup_imports!r}, _is_code, _watched, _same, _from_notebook, check_only={check_only!r})\n")
+        f"_restore({nonce!r}, {setup_imports!r}, _is_code, _watched, _same, _from_notebook, _adoptable, check_only={check_only!r})\n")
 
 
 def setup_imports(source):
