@@ -101,7 +101,8 @@ class SanitizeMetadata(NbGraderPreprocessor):
 
 
 class GuardedExecute(Execute):
-    probe_timeout = Integer(20, help="Seconds a kernel has to answer after a cell timed out.").tag(config=True)
+    probe_timeout = Integer(60, help="Seconds a kernel has to answer the guard, or after a cell timed out.").tag(config=True)
+    install_timeout = Integer(180, help="Seconds the guard's snapshot may take (at least).").tag(config=True)
     max_output_chars = Integer(200_000, help="Outputs longer than this are cut.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
@@ -190,7 +191,8 @@ class GuardedExecute(Execute):
             km = self.km
             self._sandbox = km.detail if getattr(km, "level", UNSANDBOXED) != UNSANDBOXED else \
                 f"{UNSANDBOXED} ({getattr(km, 'detail', 'no sandboxed kernel manager')})"
-            out = self._run_hidden(guard.install_code(), index)
+            # the snapshot imports the guarded libraries: on a loaded machine it may take longer than a cell may
+            out = self._run_hidden(guard.install_code(), index, max(self.timeout or 0, self.install_timeout))
             if not out or "course-guard-installed" not in out:
                 self._flag("(start)", "guard failure", "the guard could not take its snapshot")
         test = is_test(cell)
