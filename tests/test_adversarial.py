@@ -326,7 +326,9 @@ def test_no_process_is_left_running(graded):
 
 
 def _no_leftovers():
-    alive = [p for p in psutil.process_iter() if batch.MARKER in _environ(p) or _sandboxed(p)]
+    """No grading job or sandboxed kernel left among this process's descendants (the batch grader is their
+    subreaper, so even a daemonised child would be one; other users' grading on the machine is not ours)."""
+    alive = [p for p in psutil.Process().children(recursive=True) if batch.MARKER in _environ(p) or _sandboxed(p)]
     assert not alive, f"processes left by the grading jobs: {[p.cmdline() for p in alive]}"
 
 
