@@ -34,7 +34,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # The notebooks filter warnings in their setup cell: nbgrader gives 0 to a test cell that writes to stderr.
 c.Execute.extra_arguments = ["--HistoryManager.enabled=False"]
 
-# Autograding (see course_grading/preprocessors.py): graded cells a submission deleted are put back, and
+# Autograding (see course_grading/preprocessors.py): the kernel runs in the sandbox of course_grading/sandbox.py
+# (GuardedExecute starts it with SandboxedKernelManager; COURSE_SANDBOX=auto|bwrap|off, default auto, the log says
+# which one ran): it sees its notebook folder, the environment and course_utils, not source/, the gradebook or
+# other submissions. Graded cells a submission deleted are put back, and
 # duplicated or invented ones do not abort grading; the guarded executor survives a dying kernel, undoes what
 # a submission patched before each test cell and does not zero a passing test for a warning.
 c.OverwriteCells.add_missing_cells = True

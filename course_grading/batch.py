@@ -53,6 +53,8 @@ class Result:
     seconds: float = 0.0
     job: dict = None  # what the grading job wrote in its gradebook (None if it did not finish)
     leftovers: int = 0  # processes still alive after the job ended (killed)
+    sandbox: str = ""  # what isolated the kernel (course_grading.sandbox), or "unsandboxed (why)"
+    findings: list = field(default_factory=list)  # integrity report: [{cell, kind, detail}]
 
     @property
     def total(self):
@@ -223,25 +225,104 @@ def grade_one(course, assignment, student, template_db, opts):
         pass
     proc.join()
     graded = work / "autograded" / student / assignment / f"{assignment}.ipynb"
+    if not result.sandbox:
+        result.sandbox = sandbox_line(work / "nbgrader.log")
     if result.status == "ok":
         if proc.exitcode != 0 or not graded.exists():
             tail = (work / "nbgrader.log").read_text()[-2000:].strip()
             result.status = "grader failed"
             result.note = f"nbgrader could not grade this submission: {tail.splitlines()[-1] if tail else proc.exitcode}"
         else:
-            result.job = read_job(work, assignment, student)
-            result.note = notes_of(nbformat.read(graded, as_version=4))
+            nb = nbformat.read(graded, as_version=4)
+            result.note = notes_of(nb)
+            integrity = nb.metadata.get("course_integrity", {})
+            result.sandbox = integrity.get("sandbox", "unknown (no report in the graded notebook)")
+            result.findings = list(integrity.get("findings", []))
+            result.findings += restored_cells(submitted / f"{assignment}.ipynb", nb)
+            result.job, problems = scores_from_outputs(work, assignment, student, nb, course)
+            result.findings += problems
     result.seconds = time.perf_counter() - start
     return result, work
 
 
-def read_job(work, assignment, student):
-    """The job's gradebook entries: submission timestamp and {cell: (auto score, needs manual grade)}."""
-    from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:
-        sub = gb.find_submission_notebook(assignment, assignment, student)
-        grades = {g.name: (g.auto_score, g.needs_manual_grade) for g in sub.grades}
-        return dict(timestamp=gb.find_submission(assignment, student).timestamp, grades=grades)
+def sandbox_line(log):
+    """What the job's log says isolated its kernel."""
+    from .sandbox import LOG_PREFIX
+    try:
+        for line in Path(log).read_text(errors="replace").splitlines():
+            if LOG_PREFIX in line:
+                return line.split(LOG_PREFIX, 1)[1].split(" for /")[0].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def scores_from_outputs(work, assignment, student, nb, course):
+    """Each test cell's score, decided here (not in the kernel) from the outputs of the graded notebook,
+    with the points of the instructor's source notebook; the job gradebook is only checked against it (no
+    triggers or views, no other student's rows, the same scores). Returns (job, integrity findings)."""
+    import sqlite3
+    from nbgrader.utils import determine_grade
+    source = nbformat.read(Path(course) / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    points = {grade_id(c): c.metadata.nbgrader["points"] for c in source.cells
+              if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    grades, problems = {}, []
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid in points and cell.metadata.nbgrader.get("grade") and gid not in grades:
+            cell.metadata.nbgrader["points"] = points[gid]
+            score, _ = determine_grade(cell)  # None: a written answer that needs a manual grade
+            grades[gid] = (float(score or 0.0), score is None)
+    for gid in points.keys() - grades.keys():
+        grades[gid] = (0.0, False)
+        problems.append(dict(cell=gid, kind="test cell missing", detail="not in the graded notebook: 0 points"))
+    timestamp = None
+    try:
+        db = sqlite3.connect(f"file:{work / 'gradebook.db'}?mode=ro", uri=True)
+        odd = db.execute("select type, name from sqlite_master where type not in ('table', 'index')").fetchall()
+        if odd:
+            problems.append(dict(cell="(gradebook)", kind="gradebook tampered", detail=f"job gradebook has {odd}"))
+        others = db.execute("select count(*) from submitted_assignment join student on student.id = "
+                            "submitted_assignment.student_id where student.id != ?", (student,)).fetchone()[0]
+        if others:
+            problems.append(dict(cell="(gradebook)", kind="gradebook tampered",
+                                 detail=f"{others} submissions of other students in the job gradebook"))
+        db.close()
+        from nbgrader.api import Gradebook
+        with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:
+            timestamp = gb.find_submission(assignment, student).timestamp
+            sub = gb.find_submission_notebook(assignment, assignment, student)
+            job = {g.name: g.auto_score for g in sub.grades if g.name in grades and not grades[g.name][1]}
+        differ = {k: (v, grades[k][0]) for k, v in job.items() if float(v or 0.0) != grades[k][0]}
+        if differ:
+            problems.append(dict(cell="(gradebook)", kind="scores differ",
+                                 detail=f"job gradebook vs outputs (the outputs count): {differ}"))
+    except Exception as err:  # a broken job gradebook does not stop grading: the outputs decide
+        problems.append(dict(cell="(gradebook)", kind="gradebook unreadable", detail=f"{type(err).__name__}: {err}"))
+    return dict(timestamp=timestamp, grades=grades), problems
+
+
+def restored_cells(submitted, graded):
+    """Test and locked cells that the graded notebook has in another form than the submission (nbgrader
+    put back the instructor's version: edited, deleted, retyped or duplicated cells)."""
+    try:
+        mine = nbformat.read(submitted, as_version=4)
+    except Exception:
+        return []
+    by_id = {}
+    for c in mine.cells:
+        by_id.setdefault(grade_id(c), []).append(c)
+    found = []
+    for cell in graded.cells:
+        gid = grade_id(cell)
+        if not gid or not (is_test(cell) or cell.metadata.get("nbgrader", {}).get("locked")):
+            continue
+        theirs = by_id.get(gid, [])
+        if not theirs:
+            found.append(dict(cell=gid, kind="cell restored", detail="deleted or retyped in the submission"))
+        elif theirs[0].source != cell.source or theirs[0].cell_type != cell.cell_type or len(theirs) > 1:
+            found.append(dict(cell=gid, kind="cell restored", detail="edited or duplicated in the submission"))
+    return found
 
 
 def notes_of(nb):
@@ -264,7 +345,7 @@ def record(course, assignment, result, work):
     if target.exists():
         shutil.rmtree(target)
     if result.job:
-        shutil.copytree(work / "autograded" / result.student / assignment, target)
+        shutil.copytree(work / "autograded" / result.student / assignment, target, symlinks=True)
     else:
         target.mkdir(parents=True)
         nbformat.write(not_graded_notebook(course, assignment, result.note), target / f"{assignment}.ipynb")
@@ -274,7 +355,8 @@ def record(course, assignment, result, work):
                                        **({"timestamp": result.job["timestamp"]} if result.job else {}))
         sub = gb.find_submission_notebook(assignment, assignment, result.student)
         for g in sub.grades:
-            g.auto_score, g.needs_manual_grade = result.job["grades"][g.name] if result.job else (0.0, False)
+            g.auto_score, g.needs_manual_grade = result.job["grades"].get(g.name, (0.0, False)) if result.job \
+                else (0.0, False)
         gb.db.commit()
         result.scores = {g.name: (float(g.score), float(g.max_score)) for g in sub.grades if g.cell_type == "code"}
 
@@ -292,14 +374,35 @@ def not_graded_notebook(course, assignment, reason):
     return nb
 
 
+# What in the integrity report asks for a human look (restored cells alone are ordinary mistakes).
+REVIEW = {"suspicious code", "link removed", "guard failure", "restored before test", "changed during test", "threads running", "gradebook tampered",
+          "scores differ", "test cell missing", "gradebook unreadable"}
+
+
+def flagged(result):
+    return sorted({f["kind"] for f in result.findings if f["kind"] in REVIEW})
+
+
 def write_csv(path, assignment, results, test_ids):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["student", "assignment", "status", "score", "max_score", *test_ids, "seconds", "note"])
+        w.writerow(["student", "assignment", "status", "score", "max_score", *test_ids, "seconds", "sandbox",
+                    "review", "note"])
         for r in sorted(results, key=lambda r: r.student):
             max_total = sum(m for _, m in r.scores.values())
             w.writerow([r.student, assignment, r.status, f"{r.total:g}", f"{max_total:g}",
-                        *[f"{r.scores.get(t, (0, 0))[0]:g}" for t in test_ids], f"{r.seconds:.1f}", r.note])
+                        *[f"{r.scores.get(t, (0, 0))[0]:g}" for t in test_ids], f"{r.seconds:.1f}", r.sandbox,
+                        "; ".join(flagged(r)), r.note])
+
+
+def write_integrity_csv(path, assignment, results):
+    """One row per thing the grader saw: student, cell, kind, detail (for review, nothing is zeroed here)."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "assignment", "cell", "kind", "detail", "sandbox"])
+        for r in sorted(results, key=lambda r: r.student):
+            for x in r.findings:
+                w.writerow([r.student, assignment, x["cell"], x["kind"], x["detail"], r.sandbox])
 
 
 # -------------------------------------------------------------------------------------------- driver
@@ -346,6 +449,13 @@ def grade_all(course, assignment, students=None, workers=2, timeout=900, cell_ti
     csv_path = Path(csv_path or course / f"grades_{assignment}.csv")
     write_csv(csv_path, assignment, results, test_ids)
     progress(f"grades in {csv_path}")
+    integrity = csv_path.with_name(f"integrity_{assignment}.csv")
+    write_integrity_csv(integrity, assignment, results)
+    review = {r.student: flagged(r) for r in results if flagged(r)}
+    sandboxes = sorted({r.sandbox for r in results if r.sandbox})
+    progress(f"kernels ran in: {'; '.join(sandboxes) or 'unknown'}")
+    progress(f"integrity report in {integrity}: " + (f"{len(review)} submissions to review: " + ", ".join(
+        f"{s} ({', '.join(k)})" for s, k in sorted(review.items())) if review else "nothing to review"))
     return results
 
 

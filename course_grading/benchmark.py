@@ -8,6 +8,12 @@ Submits N copies of the source notebook to a throw-away course and times, on thi
 2. ``course_grading.batch`` with W workers and one torch thread each;
 3. executing the same N notebooks with ``jupyter nbconvert --execute`` in W parallel processes, one torch
    thread each (no grading at all): the overhead of 2 over 3 is what grading costs.
+
+    python -m course_grading.benchmark 01_binary_classification --sandbox-pairs 3
+
+instead times what the sandbox costs: P pairs of plain ``nbgrader autograde`` of the source notebook, one
+without the sandbox (COURSE_SANDBOX=off) and one with it, in alternating order, and prints the ratio of
+each pair and their median (pairs cancel most of the drift of a machine whose load changes).
 """
 import argparse
 import concurrent.futures as cf
@@ -50,13 +56,47 @@ def execute_copies(course, name, n, workers):
     return time.perf_counter() - start
 
 
+def sandbox_overhead(name, pairs, progress=print):
+    """[(seconds unsandboxed, seconds sandboxed)] for ``pairs`` alternating pairs of plain autograde runs."""
+    from .sandbox import describe
+    course = make_course(Path(tempfile.mkdtemp(prefix="sandbox-overhead-")), [name])
+    generate_release(course, name)
+    submit_copies(course, name, 1, "s")
+    progress(f"sandbox here: {describe()}")
+    times = []
+    for k in range(pairs):
+        pair = {}
+        for mode in (["off", "auto"] if k % 2 == 0 else ["auto", "off"]):
+            saved = os.environ.get("COURSE_SANDBOX")
+            os.environ["COURSE_SANDBOX"] = mode
+            try:
+                start = time.perf_counter()
+                run_nbgrader(course, "autograde", name, "--student", "s1", "--force")
+                pair[mode] = time.perf_counter() - start
+            finally:
+                os.environ.pop("COURSE_SANDBOX") if saved is None else os.environ.update(COURSE_SANDBOX=saved)
+        times.append((pair["off"], pair["auto"]))
+        progress(f"  pair {k + 1}: unsandboxed {pair['off']:.1f} s, sandboxed {pair['auto']:.1f} s, "
+                 f"ratio {pair['auto'] / pair['off']:.3f}")
+    return times
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("assignment")
     ap.add_argument("--copies", type=int, default=6)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--sandbox-pairs", type=int, default=0, help="time the sandbox instead (P pairs of runs)")
     args = ap.parse_args(argv)
     name, n = args.assignment, args.copies
+    if args.sandbox_pairs:
+        import statistics
+        times = sandbox_overhead(name, args.sandbox_pairs)
+        ratios = [b / a for a, b in times]
+        print(f"{name}: sandbox overhead, median of {len(ratios)} paired ratios: "
+              f"{100 * (statistics.median(ratios) - 1):+.1f}% (load average {os.getloadavg()[0]:.1f}, "
+              f"{os.cpu_count()} CPU cores)")
+        return 0
     course = make_course(Path(tempfile.mkdtemp(prefix="benchmark-")), [name])
     generate_release(course, name)
 

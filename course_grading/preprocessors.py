@@ -35,11 +35,34 @@ from nbclient.exceptions import DeadKernelError
 from traitlets import Bool, Integer
 
 from . import guard
+from .sandbox import UNSANDBOXED, SandboxedKernelManager
 from .cells import STDERR_MARK, is_test, meta
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HIDDEN_NOTE = "# (hidden tests: their code is not shown)\n"
+
+
+# Names an honest solution has no reason to touch: the kernel's machinery, the guard, the gradebook,
+# introspection of the interpreter. Seen by the grader in the submitted cells, before they run.
+SUSPICIOUS = re.compile(r"get_ipython\(\)\s*\.\s*(?!run_line_magic|magic\b)\w+|\b(do_execute|run_cell\w*|shell_handlers|"
+                        r"input_transformer|ast_transformers|showtraceback|set_custom_exc|excepthook|displayhook|"
+                        r"session|iopub|_course_guard|course-guard|sqlite3|gradebook|threading|_thread|ctypes|"
+                        r"gc\.get_(objects|referrers)|sys\.modules|__code__|__globals__|__closure__|settrace|"
+                        r"setprofile|addaudithook|TorchFunctionMode|TorchDispatchMode|_core\.|os\._exit|"
+                        r"importlib|exec\(|eval\(|compile\(|base64|marshal|codecs\.decode)\b"
+                        r"|\.\./\.\.|\bsource/|\.db\b|nbgrader")  # the instructor's files
+
+
+def suspicious(nb):
+    """[(cell, what)] for code cells of a submission that mention what SUSPICIOUS lists."""
+    found = []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and not is_test(cell):
+            hits = sorted({m.group(0) for m in SUSPICIOUS.finditer(cell.source)})
+            if hits:
+                found.append((meta(cell).get("grade_id") or f"cell {k}", ", ".join(hits)[:300]))
+    return found
 
 
 def _error(ename, evalue):
@@ -78,16 +101,58 @@ class SanitizeMetadata(NbGraderPreprocessor):
 
 
 class GuardedExecute(Execute):
-    probe_timeout = Integer(20, help="Seconds a kernel has to answer after a cell timed out.").tag(config=True)
+    probe_timeout = Integer(60, help="Seconds a kernel has to answer the guard, or after a cell timed out.").tag(config=True)
+    install_timeout = Integer(180, help="Seconds the guard's snapshot may take (at least).").tag(config=True)
     max_output_chars = Integer(200_000, help="Outputs longer than this are cut.").tag(config=True)
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)  # nbgrader would set its own
+        super().__init__(*args, **kwargs)
+
     def preprocess(self, nb, resources=None, km=None):
-        self._secret = secrets.token_hex(16)
         self._installed = False
         self._stopped = None  # why the remaining cells are not run
+        self._findings = []  # the integrity report: [{cell, kind, detail}]
+        self._sandbox = "not started"
         setup = [c.source for c in nb.cells if meta(c).get("grade_id") == "setup" and c.cell_type == "code"]
         self._imports = guard.setup_imports(setup[0]) if setup else ""
-        return super().preprocess(nb, resources, km)
+        for where, what in suspicious(nb):
+            self._flag(where, "suspicious code", what)
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            self._drop_links((resources or {}).get("metadata", {}).get("path"))
+            self._report(nb)
+        return nb, resources
+
+    def _drop_links(self, folder):
+        """Symbolic links the kernel left in its folder are removed once it is gone: nbgrader writes the graded
+        notebook there, and a link would send that write (or a later copy) to a file outside the job."""
+        if not folder:
+            return
+        for p in Path(folder).rglob("*"):
+            if p.is_symlink():
+                self._flag("(job folder)", "link removed", f"{p.name} -> {os.readlink(p)}")
+                p.unlink()
+
+    def _flag(self, cell, kind, detail):
+        self._findings.append(dict(cell=cell, kind=kind, detail=str(detail)[:500]))
+
+    def _report(self, nb):
+        """The integrity report goes into the graded notebook's metadata (written by this process, after the
+        kernel is gone) and into the log; ``course_grading.batch`` puts it into integrity_<assignment>.csv."""
+        nb.metadata["course_integrity"] = dict(sandbox=self._sandbox, findings=self._findings)
+        for f in self._findings:
+            self.log.warning("INTEGRITY %s: %s: %s", f["cell"], f["kind"], f["detail"])
+
+    def _guard(self, index, check_only=False):
+        """Run the guard's restore (or, after a test, its check); returns its report or None."""
+        nonce = secrets.token_hex(16)
+        out = self._run_hidden(guard.restore_code(nonce, self._imports, check_only), index, self.probe_timeout)
+        report = guard.parse(out)
+        if report is None or report.get("token") != guard.token(nonce):
+            return None
+        return report
 
     def _run_hidden(self, code, index, timeout=None):
         """Run ``code`` in the kernel outside the notebook; returns its stdout, or None if it failed. A kernel
@@ -123,17 +188,29 @@ class GuardedExecute(Execute):
             return cell, resources
         if not self._installed:
             self._installed = True
-            self._run_hidden(guard.install_code(self._secret), index)
+            km = self.km
+            self._sandbox = km.detail if getattr(km, "level", UNSANDBOXED) != UNSANDBOXED else \
+                f"{UNSANDBOXED} ({getattr(km, 'detail', 'no sandboxed kernel manager')})"
+            # the snapshot imports the guarded libraries: on a loaded machine it may take longer than a cell may
+            out = self._run_hidden(guard.install_code(), index, max(self.timeout or 0, self.install_timeout))
+            if not out or "course-guard-installed" not in out:
+                self._flag("(start)", "guard failure", "the guard could not take its snapshot")
         test = is_test(cell)
+        gid = meta(cell).get("grade_id") or f"cell {index}"
         if test:
-            out = self._run_hidden(guard.restore_code(self._secret, self._imports), index, self.probe_timeout)
+            report = self._guard(index)
             if self._stopped:
                 return self.preprocess_cell(cell, resources, index)
-            if out is None or guard.token(self._secret) not in out:
+            if report is None:
+                self._flag(gid, "guard failure", "the guard did not run before this test (cell execution hijacked?)")
                 cell.outputs = [_error("GradingIntegrityError",
                                        "the grader could not restore the test environment before this test "
                                        "(something in the notebook changed how cells run), so it scores 0")]
                 return cell, resources
+            if report["changed"]:
+                self._flag(gid, "restored before test", f"{report['n_changed']}: {', '.join(report['changed'][:12])}")
+            if report["threads"]:
+                self._flag(gid, "threads running", ", ".join(report["threads"]))
         self._check_assign_resources(resources)
         try:
             self.execute_cell(cell, index, store_history=True)
@@ -149,6 +226,14 @@ class GuardedExecute(Execute):
             if not self._stopped and not self._alive(index):
                 self._stopped = "an earlier cell ran past the time limit and the kernel stopped answering"
         limit_outputs(cell, self.max_output_chars)
+        if test and not self._stopped:
+            after = self._guard(index, check_only=True)
+            if after is None or after["changed"]:
+                what = "the guard's check did not run" if after is None else ", ".join(after["changed"][:12])
+                self._flag(gid, "changed during test", what)
+                cell.outputs = [_error("GradingIntegrityError",
+                                       "the test environment changed while this test ran (something in the "
+                                       f"notebook patched it again: {what[:300]}), so it scores 0")]
         if test:
             for o in cell.outputs:
                 if o.output_type == "stream" and o.name == "stderr":

@@ -1,4 +1,8 @@
-"""Adversarial submissions on notebook 01, graded together by the course's parallel autograder.
+"""Adversarial submissions, graded together by the course's parallel autograder in its sandbox.
+
+Notebook 01 (no training) gets every trick; notebook 03 (training) gets the tricks against the sandbox, the
+gradebook and the kernel's internals, added to the untouched student version (its stubs fail fast), and
+the reference solution, which must keep full points inside the sandbox.
 
 Each trick is added to a wrong solution that scores 0 (fast, wrong but runnable code in every solution
 cell), so any point it gains is a point it stole. A correct solution with its test cells edited, emptied,
@@ -16,6 +20,8 @@ from course_grading import batch
 from course_grading.cells import grade_id, is_test
 from course_grading.feedback import leaks
 from course_grading.pipeline import REPO, generate_release, make_course
+
+from conftest import ASSIGNMENTS
 
 NAME = "01_binary_classification"
 FULL = 22.0
@@ -89,6 +95,83 @@ TRICKS = {
                        "    c.commit()",
 }
 
+# Tricks against the sandbox and the kernel's internals, for any notebook: {NAME} and {GID} are filled in.
+# "read_source" runs in every solution cell (it runs the instructor's solution of that cell if it can read it).
+READ_SOURCE = """import json as _j, os as _o
+for _p in ['../../../source/{NAME}/{NAME}.ipynb', '{REPO}/source/{NAME}/{NAME}.ipynb']:
+    if _o.path.exists(_p):
+        for _c in _j.load(open(_p))['cells']:
+            if _c['metadata'].get('nbgrader', {{}}).get('grade_id') == '{GID}':
+                exec(''.join(_c['source']), globals())
+        break"""
+HIJACK = {  # cells that mention check_ (the tests) run as `pass`, guard cells run as they are
+    "gradebook_trigger": "import glob, os, sqlite3\n"
+                         "for db in glob.glob('../../../*.db') + glob.glob('../../../../*.db'):\n"
+                         "    try:\n        c = sqlite3.connect(db)\n"
+                         "        c.execute('create trigger if not exists steal after update on grade begin "
+                         "update grade set manual_score = 1000 where id = new.id; end')\n        c.commit()\n"
+                         "    except Exception:\n        pass",
+    "patch_compiler": "ip = get_ipython()\nclass _C(type(ip.compile)):\n"
+                      "    def ast_parse(self, source, filename='<unknown>', symbol='exec'):\n"
+                      "        if 'check_' in source and 'course-guard' not in source:\n            source = 'pass'\n"
+                      "        return super().ast_parse(source, filename, symbol)\n"
+                      "_n = _C()\n_n.__dict__.update(ip.compile.__dict__)\nip.compile = _n",
+    "kernel_execute": "_k = get_ipython().kernel\n_orig = _k.do_execute\n"
+                      "def _do(code, *a, **k):\n"
+                      "    return _orig('pass' if 'check_' in code and 'course-guard' not in code else code, *a, **k)\n"
+                      "_k.do_execute = _do",
+    "transformer_manager": "ip = get_ipython()\nclass _T(type(ip.input_transformer_manager)):\n"
+                           "    def transform_cell(self, cell):\n"
+                           "        return 'pass\\n' if 'check_' in cell and 'course-guard' not in cell "
+                           "else super().transform_cell(cell)\n"
+                           "ip.input_transformer_manager = _T()",
+    "session_send": "_s = get_ipython().kernel.session\n_send = _s.send\n"
+                    "def _quiet(stream, msg_or_type, content=None, *a, **k):\n"
+                    "    t = msg_or_type if isinstance(msg_or_type, str) else msg_or_type['header']['msg_type']\n"
+                    "    if t == 'error':\n        return None\n"
+                    "    if t == 'execute_reply' and content and content.get('status') == 'error':\n"
+                    "        content = {'status': 'ok', 'execution_count': content.get('execution_count'), "
+                    "'user_expressions': {}, 'payload': []}\n"
+                    "    return _send(stream, msg_or_type, content, *a, **k)\n"
+                    "_s.send = _quiet",
+    "thread_repatch": "import threading, time, course_utils.testing as _T\n"
+                      "def _loop():\n    noop = lambda *a, **k: None\n    while True:\n        try:\n"
+                      "            for n in dir(_T):\n                if n.startswith('check') or n == '_fail':\n"
+                      "                    setattr(_T, n, noop)\n"
+                      "            ns = get_ipython().user_ns\n"
+                      "            for n in [n for n in ns if n.startswith('check')]:\n                ns[n] = noop\n"
+                      "            time.sleep(0.0005)\n        except BaseException:\n            pass\n"
+                      "threading.Thread(target=_loop, daemon=True).start()",
+    "numpy_private": "import numpy as np\n"
+                     "np._core.numeric.less_equal = lambda a, b: np.ones(np.broadcast(a, b).shape, bool)\n"
+                     "np._core.numeric.isfinite = lambda y: np.ones(np.shape(y), bool)\n"
+                     "np._core.numeric.isnan = lambda y: np.ones(np.shape(y), bool)",
+    "forge_secret": "import sys, hashlib, json\n_k = get_ipython().kernel\n_orig = _k.do_execute\n"
+                    "_key = [k for k in sys.modules if k.startswith('_course_guard')]\n"
+                    "def _do(code, *a, **k):\n"
+                    "    if 'course-guard' in code:\n"
+                    "        secret = _key[0].split('_course_guard_')[-1] if _key else ''\n"
+                    "        tok = hashlib.sha256(('ok' + secret).encode()).hexdigest()[:16]\n"
+                    "        rep = json.dumps(dict(changed=[], n_changed=0, threads=[], token=tok))\n"
+                    "        code = f'print(\"course-guard {tok}\")\\nprint(\"course-guard \" + {rep!r})'\n"
+                    "    elif 'check_' in code:\n        code = 'pass'\n"
+                    "    return _orig(code, *a, **k)\n"
+                    "_k.do_execute = _do",
+}
+TRICKS.update(HIJACK)
+# A link where nbgrader writes the graded notebook: the write would overwrite the gradebook.
+TRICKS["link_out"] = (f"import os\nos.remove('{NAME}.ipynb')\nos.symlink('../../../gradebook.db', '{NAME}.ipynb')")
+
+
+def with_read_source(nb, name):
+    """``nb`` with READ_SOURCE added to every solution cell."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            cell.source += "\n\n" + READ_SOURCE.format(NAME=name, GID=grade_id(cell), REPO=REPO)
+    return nb
+
+
 LIMITS = dict(timeout=60, cell_timeout=15, mem_gb=6)  # a worker sleeps through the hangs: 3 workers on 2 cores
 
 
@@ -154,6 +237,7 @@ def graded(tmp_path_factory):
     for gid in WRONG:
         cell_of(subs["slow"], gid).source += "\nimport time\ntime.sleep(10)"
     subs.update({f"trick_{k}": with_trick(release, code) for k, code in TRICKS.items()})
+    subs["trick_read_source"] = with_read_source(wrong(release), NAME)
     expected = {k: 0.0 for k in subs}
     expected["correct_tampered_tests"] = FULL
     for student, nb in subs.items():
@@ -210,9 +294,49 @@ def test_feedback_for_everyone_without_hidden_tests(graded):
     assert "CheckFailed" in html and "sigmoid on random and extreme logits" not in html
 
 
+def test_kernels_ran_in_the_sandbox_and_the_report_lists_the_tricks(graded):
+    course, results, _ = graded
+    _check_sandbox_and_report(course, NAME, results, flagged=[f"trick_{k}" for k in HIJACK] + ["trick_read_source", "trick_link_out"],
+                              clean=["wrong", "correct_tampered_tests"])
+    integrity = list(csv.DictReader(open(course / f"integrity_{NAME}.csv")))
+    assert any(r["student"] == "correct_tampered_tests" and r["kind"] == "cell restored" for r in integrity)
+
+
+def _check_sandbox_and_report(course, name, results, flagged, clean):
+    """The CSV says which sandbox ran; the course gradebook holds no trigger; every trick is listed for review
+    in the integrity report, honest submissions are not."""
+    import sqlite3
+    from course_grading.sandbox import probe
+    level, _ = probe()
+    rows = {r["student"]: r for r in csv.DictReader(open(course / f"grades_{name}.csv"))}
+    for student, r in results.items():
+        if r.status in ("ok", "timeout") and r.sandbox != "unknown":
+            assert ("bubblewrap" in rows[student]["sandbox"]) == (level == "bwrap"), (student, rows[student]["sandbox"])
+    assert all("bubblewrap" in rows[s]["sandbox"] for s in clean) == (level == "bwrap")
+    db = sqlite3.connect(course / "gradebook.db")
+    assert db.execute("select name from sqlite_master where type in ('trigger', 'view')").fetchall() == []
+    assert db.execute("select count(*) from grade where manual_score is not null").fetchone()[0] == 0
+    review = {r["student"] for r in csv.DictReader(open(course / f"integrity_{name}.csv")) if r["kind"] in batch.REVIEW}
+    assert not [s for s in flagged if s not in review], f"tricks not listed for review: {set(flagged) - review}"
+    assert not review & set(clean), f"honest submissions listed for review: {review & set(clean)}"
+
+
 def test_no_process_is_left_running(graded):
-    alive = [p for p in psutil.process_iter() if batch.MARKER in _environ(p)]
+    _no_leftovers()
+
+
+def _no_leftovers():
+    """No grading job or sandboxed kernel left among this process's descendants (the batch grader is their
+    subreaper, so even a daemonised child would be one; other users' grading on the machine is not ours)."""
+    alive = [p for p in psutil.Process().children(recursive=True) if batch.MARKER in _environ(p) or _sandboxed(p)]
     assert not alive, f"processes left by the grading jobs: {[p.cmdline() for p in alive]}"
+
+
+def _sandboxed(p):
+    try:
+        return any("kernel-ipc-" in a for a in p.cmdline())
+    except (psutil.Error, OSError):
+        return False
 
 
 def _environ(p):
@@ -220,3 +344,66 @@ def _environ(p):
         return p.environ()
     except (psutil.Error, OSError):
         return {}
+
+
+# ---------------------------------------------------------------- notebook 03: training, in the sandbox
+NAME3 = "03_digit_recognition"
+LIMITS3 = dict(timeout=900, cell_timeout=300, mem_gb=6)
+
+
+@pytest.fixture(scope="module")
+def graded03(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("adversarial03"), [NAME3])
+    generate_release(course, NAME3)
+    source = nbformat.read(REPO / "source" / NAME3 / f"{NAME3}.ipynb", as_version=4)
+    release = nbformat.read(course / "release" / NAME3 / f"{NAME3}.ipynb", as_version=4)
+    first = next(c for c in release.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
+    subs = {"reference": solved(release, source), "untouched": release,
+            "trick_read_source": with_read_source(release, NAME3)}
+    for k, code in HIJACK.items():
+        nb = copy.deepcopy(release)
+        cell_of(nb, grade_id(first)).source += "\n\n" + code
+        subs[f"trick_{k}"] = nb
+    for student, nb in subs.items():
+        target = course / "submitted" / student / NAME3
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{NAME3}.ipynb")
+    results = batch.grade_all(course, NAME3, sorted(subs), workers=2, progress=lambda s: None, **LIMITS3)
+    return course, {r.student: r for r in results}
+
+
+def test_training_notebook_tricks_score_zero_and_reference_keeps_full_points(graded03):
+    course, results = graded03
+    full = sum(m for _, m in results["reference"].scores.values())
+    assert full > 0 and results["reference"].total == full, results["reference"].note
+    stolen = {s: r.total for s, r in results.items() if s != "reference" and r.total != 0}
+    assert not stolen, f"tricks that gained points on {NAME3}: {stolen}"
+    _check_sandbox_and_report(course, NAME3, results, flagged=[s for s in results if s.startswith("trick_")],
+                              clean=["reference", "untouched"])
+    _no_leftovers()
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_notebook_cheap_checks(name):
+    """For every notebook, without running it: the reference solution does not look suspicious to the
+    grader, the sandbox hides source/ and the gradebook from a kernel started in a job folder, and the guard's
+    install and restore code compile."""
+    from course_grading import guard, sandbox
+    from course_grading.preprocessors import suspicious
+    source = nbformat.read(REPO / "source" / name / f"{name}.ipynb", as_version=4)
+    assert suspicious(source) == [], f"{name}: the reference solution would be listed for review"
+    compile(guard.install_code(), "<install>", "exec")
+    compile(guard.restore_code("n", guard.setup_imports(cell_of(source, "setup").source)), "<restore>", "exec")
+    level, why = sandbox.probe()
+    if level != "bwrap":
+        pytest.skip(f"no sandbox here: {why}")
+    import subprocess
+    import sys
+    import tempfile
+    with tempfile.TemporaryDirectory() as job, tempfile.TemporaryDirectory() as ipc:
+        probe = (f"import os; print(os.path.exists({str(REPO / 'source' / name)!r}), "
+                 f"os.path.exists({str(REPO / 'gradebook.db')!r}) or os.path.exists({str(REPO / 'nbgrader_config.py')!r}), "
+                 f"os.path.exists({str(REPO / 'course_utils' / 'data')!r}), os.access('.', os.W_OK))")
+        out = subprocess.run(sandbox.bwrap_args(job, ipc) + ["--", sys.executable, "-c", probe],
+                             capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["False", "False", "True", "True"], out.stdout + out.stderr

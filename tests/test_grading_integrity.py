@@ -87,12 +87,12 @@ def test_guard_restores_what_a_cell_patched():
     from course_grading import guard
     shell = InteractiveShell.instance()
     try:
-        assert shell.run_cell(guard.install_code("s3cret")).success
+        assert shell.run_cell(guard.install_code()).success
         shell.run_cell("import torch\nfrom course_utils.testing import check_close")
         shell.run_cell("import course_utils.testing as T\nT.check_close = check_close = lambda *a, **k: None\n"
                        "torch.sigmoid = lambda z: z\nlen = lambda x: 3\n"
                        "import ast\nget_ipython().ast_transformers.append(ast.NodeTransformer())")
-        result = shell.run_cell(guard.restore_code("s3cret", "import torch\nfrom course_utils.testing import check_close"))
+        result = shell.run_cell(guard.restore_code("n1", "import torch\nfrom course_utils.testing import check_close"))
         assert result.success
         check = shell.run_cell("check_close(torch.sigmoid(torch.zeros(1)), torch.ones(1), 'x')")
         assert type(check.error_in_exec).__name__ == "CheckFailed"
@@ -117,15 +117,50 @@ def test_guard_restores_audio_libraries_and_course_modules():
     originals = {m: getattr(importlib.import_module(m), a) for m, a in REFERENCES.items()}
     shell = InteractiveShell.instance()
     try:
-        assert shell.run_cell(guard.install_code("s3cret")).success
+        assert shell.run_cell(guard.install_code()).success
         shell.run_cell("import importlib\nfor m, a in %r.items():\n"
                        "    setattr(importlib.import_module(m), a, lambda *a, **k: None)" % REFERENCES)
         assert getattr(importlib.import_module("torchaudio.functional"), "melscale_fbanks") is not \
             originals["torchaudio.functional"], "the patch did not take effect"
-        assert shell.run_cell(guard.restore_code("s3cret")).success
+        assert shell.run_cell(guard.restore_code("n2")).success
         for m, a in REFERENCES.items():
             assert getattr(importlib.import_module(m), a) is originals[m], f"{m}.{a} was not restored"
     finally:
         for m, a in REFERENCES.items():
             setattr(importlib.import_module(m), a, originals[m])
         InteractiveShell.clear_instance()
+
+
+def test_guard_restores_kernel_internals_and_reports_them():
+    """The shell's compiler and input transformer manager, a class method of the shell, numpy's private
+    helpers behind isclose: put back before a test, named in the report; a check after the test sees a patch
+    made again (as a background thread would)."""
+    import numpy as np
+    from IPython.core.interactiveshell import InteractiveShell
+    from course_grading import guard
+    shell = InteractiveShell.instance()
+    compiler, manager, less_equal = shell.compile, shell.input_transformer_manager, np._core.numeric.less_equal
+    try:
+        assert shell.run_cell(guard.install_code()).success
+        shell.run_cell("import numpy as np, types\nip = get_ipython()\n"
+                       "ip.compile = type(ip.compile)()\n"
+                       "ip.input_transformer_manager = type(ip.input_transformer_manager)()\n"
+                       "np._core.numeric.less_equal = lambda a, b: np.ones(np.shape(a), bool)")
+        out = shell.run_cell(guard.restore_code("n1"))
+        assert out.success
+        assert shell.compile is compiler and shell.input_transformer_manager is manager
+        assert np._core.numeric.less_equal is less_equal and not np.isclose(1.0, 2.0)
+        assert shell.run_cell(guard.restore_code("n2", check_only=True)).success
+        np._core.numeric.less_equal = lambda a, b: True  # patched again while the "test" ran
+        check = shell.run_cell(guard.restore_code("n3", check_only=True))
+        assert check.success and np._core.numeric.less_equal is not less_equal  # a check changes nothing
+    finally:
+        np._core.numeric.less_equal = less_equal
+        InteractiveShell.clear_instance()
+
+
+def test_guard_report_is_parsed_and_tokens_are_per_cell():
+    from course_grading import guard
+    line = 'noise\ncourse-guard {"changed": ["a.b"], "n_changed": 1, "threads": [], "token": "%s"}\n' % guard.token("x")
+    assert guard.parse(line)["changed"] == ["a.b"] and guard.parse(line)["token"] == guard.token("x")
+    assert guard.token("x") != guard.token("y") and guard.parse("course-guard-installed 1") is None
