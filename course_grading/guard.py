@@ -28,7 +28,7 @@ GUARDED_MODULES = [
     "torch.nn.modules.batchnorm", "torch.utils.data", "torchaudio", "torchaudio.functional", "torchaudio.transforms",
     "torchmetrics.functional", "torchmetrics.functional.classification", "torchmetrics.functional.audio",
     "course_utils", "course_utils.testing", "course_utils.data", "course_utils.audio", "course_utils.signals",
-    "course_utils.digits", "course_utils.guitar_amp", "course_utils.degradations",
+    "course_utils.digits", "course_utils.guitar_amp", "course_utils.degradations", "course_utils.denoising",
 ]
 # Builtins a test may call, restored where the notebook rebinds them to a function or class.
 BUILTIN_NAMES = ["isinstance", "issubclass", "type", "len", "sum", "abs", "min", "max", "round", "all", "any",
