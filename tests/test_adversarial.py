@@ -172,7 +172,10 @@ def with_read_source(nb, name):
     return nb
 
 
-LIMITS = dict(timeout=60, cell_timeout=15, mem_gb=6)  # a worker sleeps through the hangs: 3 workers on 2 cores
+# A worker sleeps through the hangs: 3 workers on 2 cores. The cell limit leaves the honest submission's training
+# cell room on a loaded machine; the notebook limit lets the hangs end by their cell limit ("not run"), while the
+# slow submission (20 s of sleep in each of 9 cells) still outlasts it.
+LIMITS = dict(timeout=150, cell_timeout=45, mem_gb=6)
 
 
 def cell_of(nb, gid):
@@ -235,7 +238,7 @@ def graded(tmp_path_factory):
             "reordered": reordered(wrong(release)), "correct_tampered_tests": tampered_tests(solved(release, source)),
             "slow": wrong(release)}
     for gid in WRONG:
-        cell_of(subs["slow"], gid).source += "\nimport time\ntime.sleep(10)"
+        cell_of(subs["slow"], gid).source += "\nimport time\ntime.sleep(20)"
     subs.update({f"trick_{k}": with_trick(release, code) for k, code in TRICKS.items()})
     subs["trick_read_source"] = with_read_source(wrong(release), NAME)
     expected = {k: 0.0 for k in subs}
