@@ -174,8 +174,8 @@ def with_read_source(nb, name):
 
 # A worker sleeps through the hangs: 3 workers on 2 cores. The cell limit leaves the honest submission's training
 # cell room on a loaded machine; the notebook limit lets the hangs end by their cell limit ("not run"), while the
-# slow submission (20 s of sleep in each of 9 cells) still outlasts it.
-LIMITS = dict(timeout=150, cell_timeout=45, mem_gb=6)
+# slow submission (25 s of sleep in each of 9 cells) still outlasts it.
+LIMITS = dict(timeout=200, cell_timeout=90, mem_gb=6)
 
 
 def cell_of(nb, gid):
@@ -238,7 +238,7 @@ def graded(tmp_path_factory):
             "reordered": reordered(wrong(release)), "correct_tampered_tests": tampered_tests(solved(release, source)),
             "slow": wrong(release)}
     for gid in WRONG:
-        cell_of(subs["slow"], gid).source += "\nimport time\ntime.sleep(20)"
+        cell_of(subs["slow"], gid).source += "\nimport time\ntime.sleep(25)"
     subs.update({f"trick_{k}": with_trick(release, code) for k, code in TRICKS.items()})
     subs["trick_read_source"] = with_read_source(wrong(release), NAME)
     expected = {k: 0.0 for k in subs}
@@ -269,8 +269,10 @@ def test_what_happened_is_reported(graded):
     assert results["slow"].status == "timeout"
     assert "kernel died" in results["trick_os_exit"].note
     assert "time limit" in results["trick_infinite_loop"].note
-    assert "not run" in results["trick_uninterruptible"].note
-    assert "tampered" in results["trick_hijack_run_cell"].note or "not run" in results["trick_hijack_run_cell"].note
+    # a kernel that cannot be interrupted or whose cell execution was taken over is stopped by a cell limit or by the
+    # notebook's limit, whichever comes first on the machine; either way the cells after it score 0
+    assert any(w in results["trick_uninterruptible"].note for w in ("not run", "grading stopped"))
+    assert any(w in results["trick_hijack_run_cell"].note for w in ("tampered", "not run", "grading stopped"))
 
 
 def test_gradebook_and_csv_hold_every_row(graded):
