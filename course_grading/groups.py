@@ -94,8 +94,8 @@ def submitted_at(course, assignment, student):
     """When ``student`` submitted ``assignment`` (UTC datetime), or None if there is no submission."""
     folder = Path(course) / "submitted" / student / assignment
     notebook = folder / f"{assignment}.ipynb"
-    if not notebook.exists():
-        return None
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return None  # (a folder without the notebook is a submission: it is graded as an invalid notebook)
     stamp = folder / "timestamp.txt"
     if stamp.exists():
         from nbgrader.utils import parse_utc
@@ -103,7 +103,7 @@ def submitted_at(course, assignment, student):
             return parse_utc(stamp.read_text().strip())
         except Exception:
             pass
-    return datetime.fromtimestamp(notebook.stat().st_mtime, tz=timezone.utc)
+    return datetime.fromtimestamp((notebook if notebook.exists() else folder).stat().st_mtime, tz=timezone.utc)
 
 
 def content_hash(notebook):
