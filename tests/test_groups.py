@@ -118,3 +118,38 @@ def test_a_malformed_groups_file_is_refused_with_a_clear_message(tmp_path, text,
 def test_groups_file_is_read_sorted(tmp_path):
     (tmp_path / "g.csv").write_text("group,student\nb, y\nb,x\n\na,z\n")
     assert groups.read_groups(tmp_path / "g.csv") == {"a": ["z"], "b": ["x", "y"]}
+
+
+def test_the_report_is_graded_by_hand_once_per_group(tmp_path):
+    """project_3_report: the group's copy waits for a manual grade for every member; an instructor grades one
+    member's copy (here: in the gradebook, as formgrader does) and copy-manual gives it to the other."""
+    name = "project_3_report"
+    course = make_course(tmp_path / "c", [name])
+    release = generate_release(course, name)
+    nb = nbformat.read(release, as_version=4)
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            cell.source = "Our answer."
+    for student in ["ann", "ben"]:
+        folder = course / "submitted" / student / name
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{name}.ipynb")
+        (folder / "timestamp.txt").write_text(f"2026-12-{10 + (student == 'ben')} 09:00:00.000000 UTC")
+    (course / "groups.csv").write_text("group,student\nreporters,ann\nreporters,ben\n")
+    g = groups.read_groups(course / "groups.csv")
+    choices, results = groups.grade_groups(course, name, g, workers=1, feedback=False, progress=lambda s: None,
+                                           timeout=120, cell_timeout=60, mem_gb=6)
+    assert [c.graded for c in choices] == ["ben"] and results["ben"].total == 0
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for s in ["ann", "ben"]:
+            grades = gb.find_submission_notebook(name, name, s).grades
+            assert grades and all(x.needs_manual_grade for x in grades if x.cell_type == "markdown"), \
+                (s, [(x.name, x.needs_manual_grade, x.auto_score) for x in grades])
+        for x in gb.find_submission_notebook(name, name, "ann").grades:  # the instructor grades ann's copy
+            x.manual_score = x.max_score - 1
+        gb.db.commit()
+        max_total = gb.find_submission(name, "ann").max_score
+    assert groups.main(["copy-manual", name, "--groups", str(course / "groups.csv"), "--course", str(course)]) == 0
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        assert gb.find_submission(name, "ben").score == gb.find_submission(name, "ann").score == max_total - 7

@@ -91,7 +91,7 @@ def board(tmp_path_factory):
         "raises": dict(denoiser=GAIN.format(out="1 / 0")),
         "hangs": dict(denoiser=GAIN.format(out="wave").split("    def enhance")[0] + HANG),
         "no_checkpoint": dict(state=None), "no_notebook": dict(notebook=False),
-        "cell_raises": dict(setup=SETUP + "\nimport course_utils.project\ncourse_utils.project.clean_speech('train')"),
+        "cell_raises": dict(setup=SETUP + "\nraise ValueError('a broken setup cell')"),
         "mismatch": dict(state="other"),
         "short": dict(denoiser=GAIN.format(out="wave[:-1]")), "float64": dict(denoiser=GAIN.format(out="wave.double()")),
         "nan": dict(denoiser=GAIN.format(out="wave * float('nan')")),
