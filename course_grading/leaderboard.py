@@ -481,7 +481,7 @@ def plot(path, rows):
         ax.axvline(0, color="k", lw=0.8)
         ax.set_title(f"{m} improvement{unit}")
         ax.grid(axis="x", alpha=0.3)
-    axes[0].set_yticks(range(len(ok)), [r.group for r in ok])
+    axes[0].set_yticks(range(len(ok)), [r.group + (" (reference)" if r.baseline else "") for r in ok])
     failed = len(rows) - len(ok)
     fig.suptitle("Project leaderboard: the instructors' test set" + (f" ({failed} entries failed, see the CSV)" if failed else ""))
     fig.tight_layout()
