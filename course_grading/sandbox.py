@@ -78,8 +78,11 @@ def bwrap_args(job, ipc_dir, nproc=None, job_readonly=False, hide_data=False, gp
             args += ["--ro-bind", d, d]
     course_utils = str(REPO / "course_utils")
     args += ["--ro-bind", course_utils, course_utils]
-    if hide_data:
-        args += ["--tmpfs", str(REPO / "course_utils" / "data"), "--remount-ro", str(REPO / "course_utils" / "data")]
+    if hide_data:  # this checkout's data, and a copy installed into the environment (a non-editable install)
+        for data in [REPO / "course_utils" / "data",
+                     *(p for d in _python_dirs() for p in Path(d).glob("lib/python3*/site-packages/course_utils/data"))]:
+            if data.is_dir():
+                args += ["--tmpfs", str(data), "--remount-ro", str(data)]
     for dev in sorted(Path("/dev").glob("nvidia*")) if gpu else []:  # a GPU, where there is one
         args += ["--dev-bind", str(dev), str(dev)]
     if ipc_dir:
