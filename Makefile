@@ -12,7 +12,9 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 SEEDS ?= 20
 COPIES ?= 6
 
-.PHONY: lab test test-notebook release clean-outputs env system-deps grade determinism benchmark
+.PHONY: lab test test-notebook release clean-outputs env system-deps grade determinism benchmark grade-groups \
+	copy-manual-grades leaderboard
+GROUPS ?= groups.csv
 
 env: $(VENV)/.installed
 
@@ -48,3 +50,12 @@ determinism: env  ## rerun each reference solution under SEEDS global seeds: mak
 
 benchmark: env  ## parallel grading vs plain nbgrader autograde: make benchmark NB=01_binary_classification
 	MPLBACKEND=Agg $(BIN)/python -m course_grading.benchmark $(NB) --copies $(COPIES) --workers $(WORKERS)
+
+grade-groups: env  ## grade one submission per project group: make grade-groups NB=project_1_data GROUPS=groups.csv
+	$(BIN)/python -m course_grading.groups grade $(NB) --groups "$(GROUPS)" --workers $(WORKERS)
+
+copy-manual-grades: env  ## after formgrader: make copy-manual-grades NB=project_3_report GROUPS=groups.csv
+	$(BIN)/python -m course_grading.groups copy-manual $(NB) --groups "$(GROUPS)"
+
+leaderboard: env  ## score each group's milestone-2 model on the instructors' test set: make leaderboard GROUPS=groups.csv
+	MPLBACKEND=Agg $(BIN)/python -m course_grading.leaderboard --groups "$(GROUPS)" $(if $(SEED),--seed $(SEED))

@@ -405,6 +405,16 @@ def write_integrity_csv(path, assignment, results):
                 w.writerow([r.student, assignment, x["cell"], x["kind"], x["detail"], r.sandbox])
 
 
+def make_feedback(course, assignment, progress=print):
+    """``nbgrader generate_feedback`` for every autograded submission, checked for hidden test code."""
+    from .feedback import check_course
+    run_nbgrader(course, "generate_feedback", assignment, "--force")
+    leaked = {p: l for p, l in check_course(course, assignment).items() if l}
+    if leaked:
+        raise RuntimeError(f"feedback shows hidden tests: {leaked}")
+    progress(f"feedback in {Path(course) / 'feedback'}/<student>/{assignment}/ (checked: no hidden test code)")
+
+
 # -------------------------------------------------------------------------------------------- driver
 def grade_all(course, assignment, students=None, workers=2, timeout=900, cell_timeout=300, mem_gb=8.0,
               threads=1, feedback=True, csv_path=None, progress=print):
@@ -438,12 +448,7 @@ def grade_all(course, assignment, students=None, workers=2, timeout=900, cell_ti
         shutil.rmtree(tmp, ignore_errors=True)
     progress(f"graded {len(results)} submissions in {time.perf_counter() - start:.0f} s with {workers} workers")
     if feedback and results:
-        from .feedback import check_course
-        run_nbgrader(course, "generate_feedback", assignment, "--force")
-        leaked = {p: l for p, l in check_course(course, assignment).items() if l}
-        if leaked:
-            raise RuntimeError(f"feedback shows hidden tests: {leaked}")
-        progress(f"feedback in {course / 'feedback'}/<student>/{assignment}/ (checked: no hidden test code)")
+        make_feedback(course, assignment, progress)
     source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
     test_ids = [grade_id(c) for c in source.cells if is_test(c)]
     csv_path = Path(csv_path or course / f"grades_{assignment}.csv")

@@ -54,8 +54,13 @@ def _python_dirs():
     return [d for d in dirs if not any(d != o and d.startswith(o.rstrip("/") + "/") for o in dirs)]
 
 
-def bwrap_args(job, ipc_dir, nproc=None):
-    """The bubblewrap command line (without the kernel command) for a kernel whose folder is ``job``."""
+def bwrap_args(job, ipc_dir, nproc=None, job_readonly=False, hide_data=False, gpu=True):
+    """The bubblewrap command line (without the kernel command) for a kernel whose folder is ``job``.
+
+    The project leaderboard's model workers (course_grading.leaderboard) get their group folder read-only
+    (``job_readonly``), ``course_utils`` without its shipped data (``hide_data``: an empty tmpfs over
+    ``course_utils/data``), no GPU (``gpu=False``: CPU timings) and no IPC folder (``ipc_dir=None``: they talk
+    over pipes)."""
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--cap-drop", "ALL", "--hostname", "grading",
             "--unsetenv", "JPY_PARENT_PID",  # the kernel would take its parent (PID 1 here) for dead
             "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--ro-bind", "/sys", "/sys"]
@@ -73,11 +78,17 @@ def bwrap_args(job, ipc_dir, nproc=None):
             args += ["--ro-bind", d, d]
     course_utils = str(REPO / "course_utils")
     args += ["--ro-bind", course_utils, course_utils]
-    for dev in sorted(Path("/dev").glob("nvidia*")):  # a GPU, where there is one
+    if hide_data:  # this checkout's data, and a copy installed into the environment (a non-editable install)
+        for data in [REPO / "course_utils" / "data",
+                     *(p for d in _python_dirs() for p in Path(d).glob("lib/python3*/site-packages/course_utils/data"))]:
+            if data.is_dir():
+                args += ["--tmpfs", str(data), "--remount-ro", str(data)]
+    for dev in sorted(Path("/dev").glob("nvidia*")) if gpu else []:  # a GPU, where there is one
         args += ["--dev-bind", str(dev), str(dev)]
-    args += ["--bind", str(ipc_dir), str(ipc_dir)]
+    if ipc_dir:
+        args += ["--bind", str(ipc_dir), str(ipc_dir)]
     if job:
-        args += ["--bind", str(job), str(job), "--chdir", str(job)]
+        args += ["--ro-bind" if job_readonly else "--bind", str(job), str(job), "--chdir", str(job)]
     return args
 
 

@@ -19,6 +19,21 @@ def stated_seconds(name):
     return int(found.group(1)) if found else None
 
 
+def manual_cells(nb):
+    """The manually graded answer cells of a notebook (nbgrader: grade and solution, markdown)."""
+    return [c for c in nb.cells if c.cell_type == "markdown" and c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+
+
+def manual_only(name):
+    """True for an assignment graded only by hand (the project report): no autograded test cell, and at least
+    one manually graded answer. The checks of autograded tests (hidden tests, mutants, full points for the
+    reference) do not apply to it; every other check does."""
+    import nbformat
+    from course_grading.cells import graded_test_cells
+    nb = nbformat.read(REPO / "source" / name / f"{name}.ipynb", as_version=4)
+    return not graded_test_cells(nb) and bool(manual_cells(nb))
+
+
 def load_mutants(name):
     path = REPO / "tests" / "mutants" / f"{name}.py"
     if not path.exists():

@@ -12,7 +12,7 @@ from course_grading.cells import error_of, grade_id, is_test, stderr_of, graded_
 from course_grading.mutants import check_mutants
 from course_grading.pipeline import REPO, autograde
 
-from conftest import ASSIGNMENTS, TIMINGS, load_mutants, stated_seconds
+from conftest import ASSIGNMENTS, TIMINGS, load_mutants, manual_cells, manual_only, stated_seconds
 
 BUDGET_S = 120
 STUB = "raise NotImplementedError()"
@@ -38,7 +38,17 @@ def test_source_metadata(name):
     ids = [grade_id(c) for c in nb.cells if grade_id(c)]
     assert len(ids) == len(set(ids)), f"{name}: duplicate grade_ids {sorted(i for i in ids if ids.count(i) > 1)}"
     tests = graded_test_cells(nb)
-    assert tests, f"{name}: no graded test cells"
+    if manual_only(name):  # graded by hand: answer cells with points, the rubric in a locked cell above each
+        for cell in manual_cells(nb):
+            m = cell.metadata.nbgrader
+            assert m.get("solution") and not m.get("locked"), f"{name}: {grade_id(cell)} must be an unlocked answer cell"
+            assert m.get("points", 0) > 0, f"{name}: {grade_id(cell)} has no points"
+            above = nb.cells[nb.cells.index(cell) - 1]
+            assert above.metadata.get("nbgrader", {}).get("locked") and "Rubric" in above.source, \
+                f"{name}: the cell above {grade_id(cell)} should state its rubric"
+        total = sum(c.metadata.nbgrader["points"] for c in manual_cells(nb))
+        assert f"**Points:** {total}" in nb.cells[0].source, f"{name}: the title cell should state **Points:** {total}"
+    assert tests or manual_only(name), f"{name}: no graded test cells"
     for cell in tests:
         assert cell.metadata.nbgrader.get("points", 0) > 0, f"{name}: {grade_id(cell)} has no points"
         assert "BEGIN HIDDEN TESTS" in cell.source, f"{name}: {grade_id(cell)} has no hidden tests"
@@ -70,11 +80,16 @@ def test_release_has_no_solutions_or_hidden_tests(name):
 def test_source_scores_full_points_within_budget(course, name):
     graded = autograde(course, name, source_path(name), student="reference")
     TIMINGS[name] = graded.seconds
+    if manual_only(name):  # nothing autograded: 0 auto points, every answer waits for an instructor
+        assert graded.scores == {} and graded.total == 0
+        manual = _manual_grades(course, name, "reference")
+        assert manual and all(need and score == 0 for score, need in manual), \
+            f"{name}: every answer should wait for a manual grade: {manual}"
     lost = {k: v for k, v in graded.scores.items() if v[0] < v[1]}
+    assert graded.max_total > 0 or manual_only(name)
     details = {grade_id(c): error_of(c) or stderr_of(c)[:300] for c in graded.notebook.cells
                if is_test(c) and grade_id(c) in lost}
     assert not lost, f"{name}: the reference solution loses points: {lost}\n{details}"
-    assert graded.max_total > 0
     for cell in graded.notebook.cells:
         if is_test(cell):
             assert not stderr_of(cell), f"{name}: test cell {grade_id(cell)} writes to stderr: {stderr_of(cell)[:300]}"
@@ -113,6 +128,10 @@ def test_nothing_follows_the_stub_in_a_release_block(name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_release_scores_zero(course, name):
     graded = autograde(course, name, course / "release" / name / f"{name}.ipynb", student="untouched")
+    if manual_only(name):
+        manual = _manual_grades(course, name, "untouched")  # nbgrader gives 0 to an unchanged answer
+        assert graded.scores == {} and manual and all(score == 0 for score, _ in manual)
+        return
     assert graded.max_total > 0
     assert graded.total == 0, f"{name}: the untouched student version scores {graded.total}: " \
         f"{ {k: v for k, v in graded.scores.items() if v[0]} }"
@@ -120,6 +139,8 @@ def test_release_scores_zero(course, name):
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_every_test_cell_fails_on_a_plausible_wrong_solution(name):
+    if manual_only(name):
+        pytest.skip(f"{name} is graded by hand only: it has no autograded test cell for a mutant to fail")
     mutants = load_mutants(name)
     assert mutants, f"{name}: add plausible wrong solutions to tests/mutants/{name}.py"
     nb = nbformat.read(source_path(name), as_version=4)
@@ -130,3 +151,11 @@ def test_every_test_cell_fails_on_a_plausible_wrong_solution(name):
     killed = {gid for r in results.values() for gid, err in r.items() if err}
     unproven = [grade_id(c) for c in graded_test_cells(nb) if grade_id(c) not in killed]
     assert not unproven, f"{name}: no mutant makes these test cells fail: {unproven}"
+
+
+def _manual_grades(course, name, student):
+    """(score, needs a manual grade) of each manually graded answer of ``student``'s submission."""
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        sub = gb.find_submission_notebook(name, name, student)
+        return [(float(g.score), bool(g.needs_manual_grade)) for g in sub.grades if g.cell_type == "markdown"]
