@@ -3,7 +3,8 @@
 - Connected digits: utterances of 2-6 FSDD digits by one speaker, with seeded pauses, gains and noise, drawn from
   the takes of one part of :func:`course_utils.digits.fsdd_split` (so no recording is in two parts). The digit
   sequences follow a small "code book" grammar (a Markov chain), from which a bigram LM can be estimated.
-- Decoder files: the tokens, lexicon and ARPA bigram LM that torchaudio's ``ctc_decoder`` reads.
+- Decoder files: the tokens and ARPA bigram LM that torchaudio's ``ctc_decoder`` reads; a CTC prefix beam search
+  with a language model (``ctc_lm_beam_search``), short enough to read.
 - Pretrained systems: pocketsphinx (CMU Sphinx, its bundled US-English HMM system) and Whisper tiny.en (OpenAI,
   converted for CTranslate2, run by faster-whisper). Both work offline. ``transcribe_pocketsphinx`` and
   ``transcribe_whisper`` take a 1-D waveform at any rate and return lower-case words without punctuation.
@@ -201,6 +202,63 @@ def with_boundary(log_probs, floor=-1e4):
     """Append the word-boundary column the decoder's token list expects (never emitted: log-probability ``floor``)."""
     pad = torch.full(log_probs.shape[:-1] + (1,), floor, dtype=log_probs.dtype, device=log_probs.device)
     return torch.cat([log_probs, pad], dim=-1)
+
+
+# ---------------------------------------------------------------- CTC prefix beam search with a language model
+def _logadd(a, b):
+    if a == -math.inf:
+        return b
+    if b == -math.inf:
+        return a
+    return max(a, b) + math.log1p(math.exp(-abs(a - b)))
+
+
+def ctc_lm_beam_search(log_probs, lm_score, lm_weight=1.0, word_score=0.0, beam_size=16, blank=0, nbest=1,
+                       prune=15.0):
+    """CTC prefix beam search with a language model ("shallow fusion"): the prefix beam search of notebook 08's
+    Task 4.1, where extending a prefix by label c adds ``lm_weight * lm_score(previous label, c) + word_score`` and a
+    finished prefix adds ``lm_weight * lm_score(last label, None)`` (the end of the sentence). ``lm_score(prev, c)``
+    returns a natural-log probability; ``prev`` is None at the start. Labels whose log-probability is more than
+    ``prune`` below the frame's best are not tried (``prune=math.inf``: exact within the beam).
+
+    ``log_probs``: (T, K) log-probabilities. Returns the ``nbest`` best (labels, score) pairs, best first; score =
+    log p(labels | x) + lm_weight * log P_LM(labels) + word_score * len(labels) (within the beam)."""
+    fused = {(): 0.0}  # prefix -> its LM and word-score part
+
+    def lm_part(prefix):
+        if prefix not in fused:
+            prev = prefix[-2] if len(prefix) > 1 else None
+            fused[prefix] = lm_part(prefix[:-1]) + lm_weight * lm_score(prev, prefix[-1]) + word_score
+        return fused[prefix]
+
+    beams = {(): (0.0, -math.inf)}  # prefix -> (log p ending in blank, log p ending in its last label)
+    for frame in log_probs.double().cpu().tolist():
+        floor = max(frame) - prune
+        new = {}
+
+        def add(prefix, pb, pnb):
+            old_b, old_nb = new.get(prefix, (-math.inf, -math.inf))
+            new[prefix] = (_logadd(old_b, pb), _logadd(old_nb, pnb))
+
+        for prefix, (pb, pnb) in beams.items():
+            total = _logadd(pb, pnb)
+            add(prefix, total + frame[blank], -math.inf)
+            for c, y in enumerate(frame):
+                if c == blank or y < floor:
+                    continue
+                if prefix and prefix[-1] == c:
+                    add(prefix, -math.inf, pnb + y)        # the same label continues
+                    add(prefix + (c,), -math.inf, pb + y)  # a new label after a blank
+                else:
+                    add(prefix + (c,), -math.inf, total + y)
+        ranked = sorted(new.items(), key=lambda kv: _logadd(*kv[1]) + lm_part(kv[0]), reverse=True)
+        beams = dict(ranked[:beam_size])
+
+    def final(prefix):
+        return (_logadd(*beams[prefix]) + lm_part(prefix) +
+                lm_weight * lm_score(prefix[-1] if prefix else None, None))
+    best = sorted(beams, key=final, reverse=True)[:nbest]
+    return [([int(c) for c in p], float(final(p))) for p in best]
 
 
 # ---------------------------------------------------------------- text normalisation for WER

@@ -1,4 +1,5 @@
 """Unit tests of course_utils.asr: digit utterances, decoder files, text normalisation and the pretrained systems."""
+import itertools
 import math
 
 import pytest
@@ -54,6 +55,46 @@ def test_bigram_lm_is_normalised_and_decoder_reads_the_files(tmp_path):
                                         blank_token="-", sil_token="|")
         tokens = decoder(asr.with_boundary(lp)[None].contiguous())[0][0].tokens
         assert asr.tokens_to_digits(tokens) == expected
+
+
+def _ctc_log_prob(log_probs, labels):
+    """log p(labels | x) summed over all CTC alignments, by PyTorch's CTC loss."""
+    target = torch.tensor([labels], dtype=torch.long) if labels else torch.zeros(1, 0, dtype=torch.long)
+    return -torch.nn.functional.ctc_loss(log_probs[:, None], target, torch.tensor([len(log_probs)]),
+                                         torch.tensor([len(labels)]), reduction="sum").item()
+
+
+def test_ctc_lm_beam_search_is_exact_with_a_wide_beam():
+    g = torch.Generator().manual_seed(3)
+    table = torch.randn(4, 4, generator=g, dtype=torch.float64).log_softmax(-1)  # P(c | prev), prev 0 = start
+
+    def lm_score(prev, c):
+        return table[0 if prev is None else prev, 0 if c is None else c].item()
+
+    for trial in range(6):
+        T, K = (4, 3) if trial % 2 else (5, 4)
+        log_probs = (2 * torch.randn(T, K, generator=g, dtype=torch.float64)).log_softmax(-1)
+        weight, bonus = [(0.0, 0.0), (1.0, 0.5), (2.0, -1.0)][trial % 3]
+        sequences = [list(s) for n in range(T + 1) for s in itertools.product(range(1, K), repeat=n)]
+
+        def fused(s):
+            lm = sum(lm_score(p, c) for p, c in zip([None] + s, s + [None]))
+            return _ctc_log_prob(log_probs, s) + weight * lm + bonus * len(s)
+
+        scores = sorted((fused(s), s) for s in sequences if _ctc_log_prob(log_probs, s) > -math.inf)
+        (labels, score), = asr.ctc_lm_beam_search(log_probs, lm_score, weight, bonus, beam_size=10_000,
+                                                  prune=math.inf)
+        assert labels == scores[-1][1] and score == pytest.approx(scores[-1][0], abs=1e-9)
+
+
+def test_ctc_lm_beam_search_follows_the_language_model():
+    # frames that sound equally like label 1 and label 2; the LM prefers 2
+    log_probs = torch.tensor([[0.1, 0.45, 0.45], [0.9, 0.05, 0.05]]).log()
+    prefers_two = lambda prev, c: math.log({None: 0.5, 1: 0.1, 2: 0.4}[c])
+    assert asr.ctc_lm_beam_search(log_probs, prefers_two, lm_weight=0.0)[0][0] in ([1], [2])
+    assert asr.ctc_lm_beam_search(log_probs, prefers_two, lm_weight=1.0)[0][0] == [2]
+    nbest = asr.ctc_lm_beam_search(log_probs, prefers_two, lm_weight=1.0, nbest=3)
+    assert len(nbest) == 3 and [s for _, s in nbest] == sorted((s for _, s in nbest), reverse=True)
 
 
 def test_quiet_ctc_decoder_writes_nothing_to_stderr(tmp_path, capfd):
