@@ -30,5 +30,9 @@ MUTANTS = [
                 "    model.eval()\n    return model.enhance(wave.float()).cpu()\n"),
     dict(replace="training", fails=["test_quality"], why="the loss has the wrong sign: training maximises distortion",
          edits=[("return -(10 * torch.log10(", "return (10 * torch.log10(")]),
+    dict(replace="causal", fails=["test_causal"], why="symmetric padding: the convolutions still look ahead",
+         edits=[("F.pad(h, (2 * d, 0))", "F.pad(h, (d, d))")]),
+    dict(replace="causal", fails=["test_causal"], why="states a latency of zero: the STFT window looks ahead too",
+         edits=[("self.latency = N_FFT", "self.latency = 0")]),
     dict(replace="q1", fails=["test_q1"], why="counts the whole receptive field as latency", source="answer_q1 = \"c\"\n"),
 ]
