@@ -44,7 +44,7 @@ GUARDED_MODULES = [
     "course_utils", "course_utils.testing", "course_utils.data", "course_utils.audio", "course_utils.signals",
     "course_utils.digits", "course_utils.guitar_amp", "course_utils.degradations", "course_utils.profiling",
     "course_utils.text", "course_utils.asr", "course_utils.tts", "torchaudio.models.decoder", "jiwer",
-    "course_utils.denoising", "torch.nn.modules.normalization", "torch.nn.modules.sparse",
+    "course_utils.denoising", "torch.nn.modules.normalization", "torch.nn.modules.sparse", "course_utils.project",
 ]
 # Internals of the kernel and of the libraries behind the guarded functions, snapshotted and restored like
 # the modules above; "numpy." snapshots every numpy module loaded at install (private ones behind isclose).
