@@ -31,7 +31,7 @@ system-deps:  ## Debian and npm packages the tests need (browser, proxy, sandbox
 	bash scripts/install_system_deps.sh
 
 test: env system-deps  ## run every test: course_utils units, notebooks, the grading pipeline
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q --durations=30 tests
 
 test-notebook: env  ## the grading contract for one notebook: make test-notebook NB=03_digit_recognition
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests -k "$(NB)"
