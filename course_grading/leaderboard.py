@@ -125,25 +125,21 @@ def item_scores(estimate, clean):
     """SI-SDR (dB), narrow-band PESQ and STOI of one estimate. A PESQ that cannot be computed (no speech
     left) counts as 1.0, the bottom of its scale; a STOI that cannot, as 0. One thread at a time."""
     with _SCORING:
-        return _item_scores(estimate, clean)
-
-
-def _item_scores(estimate, clean):
-    from course_utils.denoising import SAMPLE_RATE, si_sdr
-    out = {"SI-SDR": float(si_sdr(estimate, clean))}
-    e, c = estimate.double().numpy(), clean.double().numpy()
-    try:
-        from pesq import pesq
-        out["PESQ"] = float(pesq(SAMPLE_RATE, c, e, "nb"))
-    except Exception:
-        out["PESQ"] = 1.0
-    try:
-        from pystoi import stoi
-        value = float(stoi(c, e, SAMPLE_RATE, extended=False))
-        out["STOI"] = value if math.isfinite(value) else 0.0
-    except Exception:
-        out["STOI"] = 0.0
-    return out
+        from course_utils.denoising import SAMPLE_RATE, si_sdr
+        out = {"SI-SDR": float(si_sdr(estimate, clean))}
+        e, c = estimate.double().numpy(), clean.double().numpy()
+        try:
+            from pesq import pesq
+            out["PESQ"] = float(pesq(SAMPLE_RATE, c, e, "nb"))
+        except Exception:
+            out["PESQ"] = 1.0
+        try:
+            from pystoi import stoi
+            value = float(stoi(c, e, SAMPLE_RATE, extended=False))
+            out["STOI"] = value if math.isfinite(value) else 0.0
+        except Exception:
+            out["STOI"] = 0.0
+        return out
 
 
 # ------------------------------------------------------------------------------------------ the worker
