@@ -66,6 +66,3 @@ def kitchen_noise(split):
     _check(split)
     start, stop = KITCHEN_SECONDS[split]
     return _kitchen()[start * SAMPLE_RATE:None if stop is None else stop * SAMPLE_RATE].clone()
-
-
-MODEL_CELLS = ("setup", "denoiser")
