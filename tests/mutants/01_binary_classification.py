@@ -52,4 +52,14 @@ MUTANTS = [
                 "    optimizer.step()\n"
                 "    return loss.item()"),
     dict(replace="q_relu", fails=["test_q_relu"], why="thinks the boundary stays a line", source='answer_relu = "b"'),
+    dict(replace="early_stopping", fails=["test_early_stopping"], why="the minimum of the whole run: ignores patience",
+         source="def early_stopping_epoch(val_losses, patience):\n"
+                "    if len(val_losses) == 0:\n"
+                "        raise ValueError('no losses')\n"
+                "    return min(range(len(val_losses)), key=lambda i: (float(val_losses[i]), i))"),
+    dict(replace="early_stopping", fails=["test_early_stopping"], why="counts an equal loss as an improvement",
+         edits=[("if val_losses[epoch] < val_losses[best]:", "if val_losses[epoch] <= val_losses[best]:")]),
+    dict(replace="early_stopping", fails=["test_early_stopping"], why="never resets the count after an improvement",
+         edits=[("best, waited = epoch, 0", "best = epoch")]),
+    dict(replace="q_overfit", fails=["test_q_overfit"], why="blames the size of the validation set", source='answer_overfit = "a"'),
 ]
