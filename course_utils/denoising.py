@@ -192,12 +192,14 @@ def apply_mask(noisy, mask, n_fft=N_FFT, hop=HOP):
 
 
 def mask_features(spec):
-    """The input of a mask network: the log-magnitude of a complex STFT (B, bins, frames), normalised per example
-    to zero mean and unit variance (so that the level of the recording does not matter), as (B, 1, bins, frames)."""
+    """The input of a mask network: the log-magnitude of a complex STFT (B, bins, frames), each frequency bin minus
+    its mean over the frames, then scaled per example to unit variance, as (B, 1, bins, frames).
+
+    Neither the recording's level nor a steady noise floor survives the per-bin mean: what is left is how far each
+    bin rises above its usual level, which is where speech stands out from stationary noise."""
     logmag = torch.log(spec.abs() + 1e-5)
-    mean = logmag.mean((-2, -1), keepdim=True)
-    std = logmag.std((-2, -1), keepdim=True)
-    return ((logmag - mean) / (std + 1e-5)).unsqueeze(1)
+    centred = logmag - logmag.mean(-1, keepdim=True)
+    return (centred / (centred.std((-2, -1), keepdim=True) + 1e-5)).unsqueeze(1)
 
 
 class MaskDenoiser(nn.Module):
