@@ -24,7 +24,8 @@ from course_grading.pipeline import REPO, generate_release, make_course
 from conftest import ASSIGNMENTS
 
 NAME = "01_binary_classification"
-FULL = 22.0
+FULL = float(sum(c.metadata.get("nbgrader", {}).get("points", 0)
+                 for c in nbformat.read(REPO / "source" / NAME / f"{NAME}.ipynb", as_version=4).cells))
 
 # Wrong but runnable answers: the notebook runs in seconds and every test cell fails on a check.
 WRONG = {
@@ -38,6 +39,8 @@ WRONG = {
            "        self.net = nn.Linear(2, 1)\n\n    def forward(self, x):\n        return self.net(x).squeeze(-1)",
     "train_step": "def train_step(model, optimizer, x, y):\n    return 0.0",
     "q_relu": 'answer_relu = "a"',
+    "early_stopping": "def early_stopping_epoch(val_losses, patience):\n    return 0",
+    "q_overfit": 'answer_overfit = "a"',
 }
 
 # Code a submission runs in its first solution cell, before any test.
@@ -174,7 +177,7 @@ def with_read_source(nb, name):
 
 # A worker sleeps through the hangs: 3 workers on 2 cores. The cell limit leaves the honest submission's training
 # cell room on a loaded machine; the notebook limit lets the hangs end by their cell limit ("not run"), while the
-# slow submission (25 s of sleep in each of 9 cells) still outlasts it.
+# slow submission (25 s of sleep in each of 11 cells) still outlasts it.
 LIMITS = dict(timeout=200, cell_timeout=90, mem_gb=6)
 
 
