@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import torch
+from threadpoolctl import threadpool_limits
 
 from . import batch, groups as groups_mod, sandbox
 from .pipeline import REPO
@@ -118,13 +119,15 @@ def test_set(seed=DEFAULT_SEED, per_condition=2, noises=NOISES, snrs=SNRS):
     return items
 
 
-_SCORING = threading.Lock()  # concurrent matrix products from several threads deadlock numpy's OpenBLAS
+# Scoring runs one clip at a time, with numpy's OpenBLAS on one thread: its threaded matrix products deadlocked when
+# called from several threads, and hung waiting for pool threads in a long-lived process (the test suite).
+_SCORING = threading.Lock()
 
 
 def item_scores(estimate, clean):
     """SI-SDR (dB), narrow-band PESQ and STOI of one estimate. A PESQ that cannot be computed (no speech
     left) counts as 1.0, the bottom of its scale; a STOI that cannot, as 0. One thread at a time."""
-    with _SCORING:
+    with _SCORING, threadpool_limits(limits=1, user_api="blas"):
         from course_utils.denoising import SAMPLE_RATE, si_sdr
         out = {"SI-SDR": float(si_sdr(estimate, clean))}
         e, c = estimate.double().numpy(), clean.double().numpy()
