@@ -72,3 +72,18 @@ def split_summary(split):
         takes = _ranges(sorted({it["take"] for it in items}))
         parts.append(f"{name}: {len(items)} clips, {who}, takes {takes}")
     return " | ".join(parts)
+
+
+def warp_spectrogram(x, max_warp=0.06, generator=None):
+    """Vocal-tract-length and tempo perturbation of a batch of spectrograms ``x`` (B, C, bands, frames): each
+    example's frequency axis is stretched by a random factor in [1 - max_warp, 1 + max_warp] about its lowest band
+    (a longer or shorter vocal tract moves every formant by the same factor) and its time axis about the centre by
+    another (a faster or slower speaker). Returns a new tensor; bands pushed beyond the top repeat the edge."""
+    b = x.shape[0]
+    scale = 1 + (2 * torch.rand(2, b, generator=generator) - 1) * max_warp
+    theta = torch.zeros(b, 2, 3)
+    theta[:, 0, 0] = scale[0]           # time: output frame t reads input frame scale * t (about the centre)
+    theta[:, 1, 1] = scale[1]           # frequency: band f reads band scale * f, counted from the lowest band
+    theta[:, 1, 2] = scale[1] - 1
+    grid = torch.nn.functional.affine_grid(theta.to(x), list(x.shape), align_corners=False)
+    return torch.nn.functional.grid_sample(x, grid, padding_mode="border", align_corners=False)

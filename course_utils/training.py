@@ -39,13 +39,14 @@ def evaluate(model, data, loss_fn, metric_fn=None, device="cpu", batch_size=256)
 
 
 def fit(model, train_data, loss_fn, optimizer, epochs=10, val_data=None, metric_fn=None, device="cpu",
-        batch_size=64, step_fn=None, seed=0, scheduler=None, progress=True, desc="training"):
+        batch_size=64, step_fn=None, seed=0, scheduler=None, progress=True, desc="training", also_val=None):
     """Train ``model`` for ``epochs`` epochs and return its history (lists of per-epoch values).
 
     ``train_data``/``val_data``: a tuple (X, y) of tensors (batched here, shuffled with ``seed``) or any iterable of
     (x, y) batches such as a DataLoader. ``step_fn(model, x, y)``, if given, replaces the default step
     (forward, loss, backward, optimizer step) and must return the batch loss. ``metric_fn(output, y)`` is
-    averaged over the validation data (e.g. accuracy)."""
+    averaged over the validation data (e.g. accuracy). ``also_val``: a dict {name: data} of further sets
+    evaluated after every epoch, recorded as ``{name}_loss`` and ``{name}_metric``."""
     generator = torch.Generator().manual_seed(seed)
     loader = _as_loader(train_data, batch_size, True, generator)
     history = {"train_loss": []}
@@ -80,5 +81,10 @@ def fit(model, train_data, loss_fn, optimizer, epochs=10, val_data=None, metric_
             if metric_fn is not None:
                 history["val_metric"].append(val_metric)
                 postfix["val_metric"] = f"{val_metric:.4f}"
+        for name, data in (also_val or {}).items():
+            result = evaluate(model, data, loss_fn, metric_fn, device)
+            history.setdefault(f"{name}_loss", []).append(result[0] if metric_fn is not None else result)
+            if metric_fn is not None:
+                history.setdefault(f"{name}_metric", []).append(result[1])
         bar.set_postfix(postfix)
     return history

@@ -129,6 +129,19 @@ def test_fit_learns_a_linear_problem_and_records_history():
     assert hist["val_metric"][-1] > 0.95
 
 
+def test_fit_records_further_validation_sets_every_epoch():
+    torch.manual_seed(0)
+    X, y = toy2d.make_blobs(n=200, seed=0)
+    model = nn.Sequential(nn.Linear(2, 1), nn.Flatten(0))
+    loss = nn.functional.binary_cross_entropy_with_logits
+    metric = lambda out, t: ((out > 0).float() == t).float().mean()
+    hist = training.fit(model, (X, y), loss, torch.optim.SGD(model.parameters(), lr=0.5), epochs=3, val_data=(X, y),
+                        metric_fn=metric, progress=False, also_val={"flipped": (X, 1 - y)})
+    assert len(hist["flipped_loss"]) == len(hist["flipped_metric"]) == 3
+    for a, b in zip(hist["val_metric"], hist["flipped_metric"]):
+        assert abs(a + b - 1) < 1e-6  # the flipped labels are wrong exactly where the true ones are right
+
+
 def test_batches_cover_every_example_once():
     x = torch.arange(10)
     seen = torch.cat([b for (b,) in training.batches(x, batch_size=3, generator=torch.Generator().manual_seed(0))])

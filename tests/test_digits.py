@@ -52,3 +52,19 @@ def test_split_summary_names_sizes_and_takes():
     assert "test: 200 clips, speaker lucas, takes 0-19" in text
     assert "train: 900 clips, 5 speakers, takes 0-4, 7-19" in text
     assert digits._ranges([0, 1, 2, 5, 7, 8]) == "0-2, 5, 7-8"
+
+
+def test_warp_spectrogram_stretches_each_example_and_keeps_the_input():
+    from course_utils.digits import warp_spectrogram
+    x = torch.zeros(2, 1, 40, 20)
+    x[:, :, 10] = 1.0                                   # a "formant" in band 10
+    g = torch.Generator().manual_seed(0)
+    y = warp_spectrogram(x, max_warp=0.2, generator=g)
+    assert y.shape == x.shape and x[:, :, 10].eq(1).all()
+    peaks = y[:, 0].mean(-1).argmax(-1)                 # the band each example's formant moved to
+    assert (peaks - 10).abs().max() <= 3 and not torch.allclose(y, x, atol=1e-3)
+    same = warp_spectrogram(x, max_warp=0.0)
+    assert torch.allclose(same, x, atol=1e-5)
+    a = warp_spectrogram(x, 0.2, torch.Generator().manual_seed(1))
+    b = warp_spectrogram(x, 0.2, torch.Generator().manual_seed(1))
+    assert torch.equal(a, b)

@@ -51,4 +51,16 @@ MUTANTS = [
          edits=[("        if (mean is None) != (std is None):\n            raise ValueError(", "        if False:\n            raise ValueError(")]),
     dict(replace="predict", fails=["test_predict"], why="torch.stack of an empty list raises instead of returning an empty tensor",
          edits=[("    if len(waveforms) == 0:\n        return torch.zeros(0, dtype=torch.long)\n", "")]),
+    dict(replace="remove_utterance_mean", fails=["test_remove_utterance_mean"], why="divides by each band's standard deviation too",
+         source="def remove_utterance_mean(features):\n    m = features.mean(dim=-1, keepdim=True)\n"
+                "    return (features - m) / features.std(dim=-1, keepdim=True)"),
+    dict(replace="remove_utterance_mean", fails=["test_remove_utterance_mean"], why="one mean per clip over bands and frames",
+         source="def remove_utterance_mean(features):\n    return features - features.mean(dim=(-2, -1), keepdim=True)"),
+    dict(replace="remove_utterance_mean", fails=["test_remove_utterance_mean"], why="the batch's mean, not each clip's",
+         source="def remove_utterance_mean(features):\n    m = features.mean(dim=-1, keepdim=True)\n"
+                "    return features - (m.mean(dim=0, keepdim=True) if features.dim() > 2 else m)"),
+    dict(replace="remove_utterance_mean", fails=["test_remove_utterance_mean"], why="subtracts in place: changes its input",
+         source="def remove_utterance_mean(features):\n    features -= features.mean(dim=-1, keepdim=True)\n    return features"),
+    dict(replace="q_validation", fails=["test_q_validation"], why="picks the epoch on the seen speakers' takes",
+         source='answer_validation = "a"'),
 ]
