@@ -211,7 +211,10 @@ def grade_one(course, assignment, student, template_db, opts):
     job = uuid.uuid4().hex
     env = nbgrader_env({MARKER: job, "COURSE_GRADEBOOK": f"sqlite:///{work / 'gradebook.db'}",
                         "COURSE_CELL_TIMEOUT": str(opts.cell_timeout),
-                        "OMP_NUM_THREADS": str(opts.threads), "MKL_NUM_THREADS": str(opts.threads)})
+                        # every thread pool, torch's too (setup() reads COURSE_NUM_THREADS): two kernels that
+                        # each took all cores would wait on each other's threads
+                        "OMP_NUM_THREADS": str(opts.threads), "MKL_NUM_THREADS": str(opts.threads),
+                        "COURSE_NUM_THREADS": str(opts.threads)})
     proc = _forkserver().Process(target=_autograde, args=(work, assignment, student, env, int(opts.mem_gb * 2**30)))
     proc.start()
     proc.join(timeout=opts.timeout)
