@@ -66,6 +66,16 @@ def test_with_seed_changes_only_the_setup_seed():
     assert nb.cells[0].source.endswith("seed=0)")
 
 
+def test_determinism_shows_the_range_of_printed_numbers():
+    out = lambda text: new_code_cell("x", outputs=[new_output("stream", name="stdout", text=text)])
+    nb1 = new_notebook(cells=[out("epoch 3\nmean 87.8%, worst 79.0% (takes 0-4)\n")])
+    nb2 = new_notebook(cells=[out("mean 85.1%, worst 80.5% (takes 0-4)\n")])
+    lines = {1: determinism.output_lines(nb1, "mean"), 2: determinism.output_lines(nb2, "mean")}
+    assert lines[1] == ["mean 87.8%, worst 79.0% (takes 0-4)"]
+    assert determinism.number_ranges(lines) == {"mean #%, worst #% (takes #-#)": [(85.1, 87.8), (79.0, 80.5), (0, 0),
+                                                                                   (4, 4)]}
+
+
 def test_import_submissions_from_a_zip(tmp_path):
     nb = nbformat.writes(new_notebook())
     with zipfile.ZipFile(tmp_path / "export.zip", "w") as z:
