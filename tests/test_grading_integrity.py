@@ -76,6 +76,18 @@ def test_determinism_shows_the_range_of_printed_numbers():
                                                                                    (4, 4)]}
 
 
+def test_run_definitions_runs_the_chosen_cells_only():
+    from course_grading.cells import run_definitions
+    nb = new_notebook(cells=[new_code_cell("x = setup(seed=0)", metadata={"nbgrader": {"grade_id": "setup"}}),
+                             new_code_cell("def helper():\n    return x", metadata={"nbgrader": {"grade_id": "h"}}),
+                             new_code_cell("print('plots'); y = 1"),
+                             new_code_cell("class Model:\n    pass"),
+                             new_code_cell("raise RuntimeError('a test cell')", metadata={"nbgrader": {"grade_id": "t"}})])
+    ns = run_definitions(nb, ["setup", "h"], defining=["Model"], threads=2,
+                         namespace={"setup": lambda seed, threads=None: (seed, threads)})
+    assert ns["helper"]() == (0, 2) and "Model" in ns and "y" not in ns
+
+
 def test_import_submissions_from_a_zip(tmp_path):
     nb = nbformat.writes(new_notebook())
     with zipfile.ZipFile(tmp_path / "export.zip", "w") as z:
