@@ -191,14 +191,22 @@ def apply_mask(noisy, mask, n_fft=N_FFT, hop=HOP):
     return istft(stft(noisy, n_fft, hop) * mask, noisy.shape[-1], n_fft, hop)
 
 
-def mask_features(spec):
-    """The input of a mask network: the log-magnitude of a complex STFT (B, bins, frames), each frequency bin minus
-    its mean over the frames, then scaled per example to unit variance, as (B, 1, bins, frames).
+NOISE_FLOOR_QUANTILE = 0.2  # the quantile of a bin's log-magnitude over the frames taken as its noise floor
 
-    Neither the recording's level nor a steady noise floor survives the per-bin mean: what is left is how far each
-    bin rises above its usual level, which is where speech stands out from stationary noise."""
+
+def mask_features(spec, floor_quantile=NOISE_FLOOR_QUANTILE):
+    """The input of a mask network: the log-magnitude of a complex STFT (B, bins, frames), each frequency bin minus
+    its noise floor, then scaled per example to unit variance, as (B, 1, bins, frames).
+
+    A bin's noise floor is its ``floor_quantile`` quantile over the frames: speech fills any one bin only part of the
+    time, so a low quantile is the level the bin sits at between syllables, which is the noise (the idea of
+    minimum-statistics noise estimation, Martin 2001). What is left after subtracting it is how far each bin rises
+    above its noise, a rough local SNR; neither the recording's level nor a steady noise survives.
+    ``floor_quantile=None`` subtracts each bin's mean instead (for comparison)."""
     logmag = torch.log(spec.abs() + 1e-5)
-    centred = logmag - logmag.mean(-1, keepdim=True)
+    floor = (logmag.mean(-1, keepdim=True) if floor_quantile is None
+             else logmag.quantile(floor_quantile, dim=-1, keepdim=True))
+    centred = logmag - floor
     return (centred / (centred.std((-2, -1), keepdim=True) + 1e-5)).unsqueeze(1)
 
 
@@ -208,16 +216,17 @@ class MaskDenoiser(nn.Module):
     ``net`` maps :func:`mask_features` (B, 1, bins, frames) to a mask of the same shape with values in [0, 1];
     the mask multiplies the noisy STFT and the inverse STFT gives a signal of the input's length."""
 
-    def __init__(self, net):
+    def __init__(self, net, floor_quantile=NOISE_FLOOR_QUANTILE):
         super().__init__()
         self.net = net
+        self.floor_quantile = floor_quantile
 
     def forward(self, noisy):
         length = noisy.shape[-1]
         if length < N_FFT:  # the centred STFT needs at least n_fft // 2 + 1 samples: pad short inputs
             noisy = F.pad(noisy, (0, N_FFT - length))
         spec = stft(noisy)
-        mask = self.net(mask_features(spec)).squeeze(1)
+        mask = self.net(mask_features(spec, self.floor_quantile)).squeeze(1)
         return istft(spec * mask, noisy.shape[-1])[..., :length]
 
 

@@ -118,6 +118,21 @@ class _Identity(nn.Module):
         return torch.ones_like(features) + 0 * self.p
 
 
+def test_mask_features_subtract_each_bins_noise_floor():
+    # every bin sits at its own noise level in 40 of 50 frames and 40 dB above it in the other 10: minus the 20th
+    # percentile, the noise frames are 0 and the speech frames one positive value; minus the mean, noise is negative
+    level = torch.logspace(-1, 1, 129).reshape(1, 129, 1)
+    rise = torch.ones(1, 1, 50)
+    rise[..., 40:] = 100.0
+    spec = (level * rise * torch.exp(1j * torch.linspace(0, 6, 50))).to(torch.complex64)
+    feats = dn.mask_features(spec)
+    assert feats.shape == (1, 1, 129, 50)
+    assert feats[..., :40].abs().max() < 1e-4
+    assert feats[..., 40:].min() > 1.0 and feats[..., 40:].max() - feats[..., 40:].min() < 1e-3
+    torch.testing.assert_close(dn.mask_features(spec * 30.0), feats, atol=1e-4, rtol=1e-4)  # no level left
+    assert dn.mask_features(spec, floor_quantile=None)[..., :40].max() < -0.1
+
+
 @pytest.mark.parametrize("length", [1, 100, 8000, 12345])
 def test_mask_denoiser_keeps_length_and_an_all_pass_mask_is_identity(length):
     model = dn.MaskDenoiser(_Identity())
