@@ -204,8 +204,14 @@ def mask_features(spec, floor_quantile=NOISE_FLOOR_QUANTILE):
     above its noise, a rough local SNR; neither the recording's level nor a steady noise survives.
     ``floor_quantile=None`` subtracts each bin's mean instead (for comparison)."""
     logmag = torch.log(spec.abs() + 1e-5)
-    floor = (logmag.mean(-1, keepdim=True) if floor_quantile is None
-             else logmag.quantile(floor_quantile, dim=-1, keepdim=True))
+    if floor_quantile is None:
+        floor = logmag.mean(-1, keepdim=True)
+    elif logmag.numel() <= 2 ** 24:
+        floor = logmag.quantile(floor_quantile, dim=-1, keepdim=True)
+    else:  # torch.quantile refuses inputs of more than 2**24 elements (a recording of about half an hour): bin by bin
+        rows = logmag.reshape(-1, logmag.shape[-1])
+        floor = torch.stack([r.quantile(floor_quantile, dim=-1, keepdim=True) for r in rows]).reshape(
+            *logmag.shape[:-1], 1)
     centred = logmag - floor
     return (centred / (centred.std((-2, -1), keepdim=True) + 1e-5)).unsqueeze(1)
 
