@@ -38,7 +38,7 @@ import nbformat
 import psutil
 from nbformat.v4 import new_markdown_cell, new_output
 
-from .cells import grade_id, is_test
+from .cells import HIDDEN, grade_id, is_test
 from .pipeline import REPO
 
 MARKER = "COURSE_GRADING_JOB"  # environment variable that tags every process of one grading job
@@ -323,7 +323,8 @@ def restored_cells(submitted, graded):
         theirs = by_id.get(gid, [])
         if not theirs:
             found.append(dict(cell=gid, kind="cell restored", detail="deleted or retyped in the submission"))
-        elif theirs[0].source != cell.source or theirs[0].cell_type != cell.cell_type or len(theirs) > 1:
+        elif theirs[0].source.rstrip() != HIDDEN.sub("", cell.source).rstrip() or theirs[0].cell_type != cell.cell_type \
+                or len(theirs) > 1:  # the student's version has no hidden tests
             found.append(dict(cell=gid, kind="cell restored", detail="edited or duplicated in the submission"))
     return found
 

@@ -4,6 +4,9 @@ import io
 import re
 
 
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)  # what students never see
+
+
 def meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
 

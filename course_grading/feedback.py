@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from .cells import graded_test_cells
-from .preprocessors import HIDDEN
+from .cells import HIDDEN
 
 TAG = re.compile(r"<[^>]+>")
 

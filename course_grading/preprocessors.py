@@ -34,11 +34,10 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbclient.exceptions import DeadKernelError
 from traitlets import Bool, Integer
 
-from . import guard
+from . import guard, judge
 from .sandbox import UNSANDBOXED, SandboxedKernelManager
-from .cells import STDERR_MARK, is_test, meta
+from .cells import HIDDEN, STDERR_MARK, is_test, meta
 
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HIDDEN_NOTE = "# (hidden tests: their code is not shown)\n"
 
@@ -212,6 +211,9 @@ class GuardedExecute(Execute):
             if report["threads"]:
                 self._flag(gid, "threads running", ", ".join(report["threads"]))
         self._check_assign_resources(resources)
+        original = cell.source
+        if test:
+            cell.source, judge_code = judge.split(original)  # the kernel never sees the judge's code
         try:
             self.execute_cell(cell, index, store_history=True)
         except DeadKernelError:
@@ -222,9 +224,14 @@ class GuardedExecute(Execute):
             cell.outputs.append(_error(type(err).__name__, f"The kernel did not answer properly: {str(err)[:300]}"))
             if not self._alive(index):
                 self._stopped = self._stopped or "the kernel stopped answering"
+        cell.source = original
         if any(o.output_type == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs):
             if not self._stopped and not self._alive(index):
                 self._stopped = "an earlier cell ran past the time limit and the kernel stopped answering"
+        if test and judge_code and not any(o.output_type == "error" for o in cell.outputs):
+            failure = judge.verdict(judge_code, cell.outputs)  # here, in the grader's process
+            if failure:
+                cell.outputs.append(_error(*failure))
         limit_outputs(cell, self.max_output_chars)
         if test and not self._stopped:
             after = self._guard(index, check_only=True)

@@ -120,3 +120,60 @@ def check_choice(answer, options, name="answer"):
     if type(answer) is not str or answer not in options:
         _fail(f"{name} should be one of {sorted(options)} (a string), found {answer!r}.",
               "set the variable to the letter of the option you choose, e.g. answer = \"b\".")
+
+
+# --- Values judged outside the kernel --------------------------------------------------------------------------
+# A hidden test may ``record`` the values a submission produced and check them in a ``### BEGIN JUDGE`` block.
+# Run as a notebook, the block runs here, on ``records``. The course's autograder cuts the block out before the
+# kernel sees the cell and runs it in the grader's own process, on the records read back from the cell's outputs
+# (course_grading/judge.py): a verdict that code in the kernel can neither read nor forge.
+RECORD_MIME = "application/vnd.course.record+json"
+
+
+class Records(dict):
+    """The recorded values by name; a missing one fails the test with a message that says so."""
+
+    def __missing__(self, name):
+        _fail(f"the test recorded no value {name!r}: it stopped before recording it, or the cell ran differently.")
+
+
+records = Records()
+
+
+def record_payload(name, value):
+    """The JSON payload of a recorded value: text, None, or a number/array as exact float64/int64/bool bytes."""
+    import base64
+    if value is None or type(value) is str:
+        return {"name": name, "text": value}
+    a = to_numpy(value, name)
+    if a.dtype.kind == "c":
+        _fail(f"{name}: complex values cannot be recorded; record the real and imaginary parts.")
+    a = a.astype({"b": "?", "i": "<i8", "u": "<i8"}.get(a.dtype.kind, "<f8"), order="C")
+    return {"name": name, "dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode()}
+
+
+def decode_record(payload):
+    """(name, value) of a payload: the value is a str, None or a NumPy array. Raises ValueError if malformed."""
+    import base64
+    if not isinstance(payload, dict) or type(payload.get("name")) is not str:
+        raise ValueError("a record without a name")
+    if "text" in payload:
+        if payload["text"] is not None and type(payload["text"]) is not str:
+            raise ValueError(f"record {payload['name']!r}: text that is not a string")
+        return payload["name"], payload["text"]
+    dtype, shape = payload.get("dtype"), payload.get("shape")
+    if dtype not in ("|b1", "<i8", "<f8") or not isinstance(shape, list) or \
+            not all(type(n) is int and 0 <= n < 2**31 for n in shape) or type(payload.get("data")) is not str:
+        raise ValueError(f"record {payload['name']!r}: malformed array")
+    value = np.frombuffer(base64.b64decode(payload["data"], validate=True), dtype=dtype)
+    if value.size != math.prod(shape):
+        raise ValueError(f"record {payload['name']!r}: {value.size} values for shape {shape}")
+    return payload["name"], value.reshape(shape).copy()
+
+
+def record(name, value):
+    """Record ``value`` (a tensor, array, number, string or None) under ``name`` for the test's judge block."""
+    from IPython.display import display
+    payload = record_payload(name, value)
+    records[name] = decode_record(payload)[1]
+    display({RECORD_MIME: payload, "text/plain": ""}, raw=True)

@@ -162,6 +162,18 @@ HIJACK = {  # cells that mention check_ (the tests) run as `pass`, guard cells r
                     "_k.do_execute = _do",
 }
 TRICKS.update(HIJACK)
+# Takes over how the kernel runs cells: the guard's cells run untouched (with the takeover lifted meanwhile, so the
+# guard sees a clean kernel) and every test cell runs as `pass`. Only the verdicts reached outside the kernel
+# (course_grading/judge.py) stop it.
+TRICKS["takeover"] = ("import inspect\n_k = get_ipython().kernel\n_orig = _k.do_execute\n"
+                      "async def _do(code, *a, **k):\n"
+                      "    guard = 'course-guard' in code\n"
+                      "    if guard:\n        del _k.do_execute\n"
+                      "    elif 'check_' in code or 'record(' in code:\n        code = 'pass'\n"
+                      "    try:\n        r = _orig(code, *a, **k)\n"
+                      "        return await r if inspect.isawaitable(r) else r\n"
+                      "    finally:\n        if guard:\n            _k.do_execute = _do\n"
+                      "_k.do_execute = _do")
 # A link where nbgrader writes the graded notebook: the write would overwrite the gradebook.
 TRICKS["link_out"] = (f"import os\nos.remove('{NAME}.ipynb')\nos.symlink('../../../gradebook.db', '{NAME}.ipynb')")
 

@@ -5,11 +5,14 @@ feedback, which must show no hidden test code even where every hidden test fails
 reference passes under another seed is proved by the mutant run of the grading contract, with seed 1;
 `python -m course_grading.determinism NN_name` tries 20 seeds.)
 """
+import json
 import shutil
 import zipfile
 
 import nbformat
+import numpy as np
 import pytest
+import torch
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course_grading import batch, determinism
@@ -191,3 +194,39 @@ def test_guard_report_is_parsed_and_tokens_are_per_cell():
     line = 'noise\ncourse-guard {"changed": ["a.b"], "n_changed": 1, "threads": [], "token": "%s"}\n' % guard.token("x")
     assert guard.parse(line)["changed"] == ["a.b"] and guard.parse(line)["token"] == guard.token("x")
     assert guard.token("x") != guard.token("y") and guard.parse("course-guard-installed 1") is None
+
+
+def test_records_round_trip_exactly_and_malformed_ones_are_refused():
+    from course_utils.testing import decode_record, record_payload
+    for value, shape in [(3.0, ()), (torch.tensor([[1.5, -2.0]]), (1, 2)), (np.array([True, False]), (2,)), (7, ())]:
+        name, back = decode_record(json.loads(json.dumps(record_payload("v", value))))
+        assert name == "v" and back.shape == shape
+        np.testing.assert_array_equal(back, np.asarray(value))
+    assert decode_record(record_payload("t", "b")) == ("t", "b") and decode_record(record_payload("n", None))[1] is None
+    good = record_payload("v", [1.0, 2.0])
+    for bad in [{**good, "shape": [3]}, {**good, "dtype": "|O"}, {**good, "data": "!!"}, {**good, "name": 3}, [1]]:
+        with pytest.raises(ValueError):
+            decode_record(bad)
+
+
+def test_the_judge_block_is_cut_from_the_kernel_and_decides_outside():
+    from course_grading import judge
+    from course_utils.testing import RECORD_MIME, record_payload
+    cell = ("x = f(2)\n### BEGIN HIDDEN TESTS\nrecord('f(3)', f(3))\n### BEGIN JUDGE\n"
+            "check_close(records['f(3)'], torch.tensor(9.0), 'f(3)')\n### END JUDGE\n### END HIDDEN TESTS\n")
+    kernel, code = judge.split(cell)
+    assert "JUDGE" not in kernel and "check_close" not in kernel and "record('f(3)', f(3))" in kernel
+    assert judge.split("x = 1\n") == ("x = 1\n", None)
+
+    def outputs(*values):
+        return [{"output_type": "display_data", "data": {RECORD_MIME: record_payload("f(3)", v), "text/plain": ""}}
+                for v in values] + [{"output_type": "stream", "name": "stdout", "text": "9.0\n"}]
+
+    assert judge.verdict(code, outputs(9.0)) is None
+    assert judge.verdict(code, outputs(torch.tensor(9.0 + 1e-7))) is None
+    ename, message = judge.verdict(code, outputs(8.0))
+    assert ename == "CheckFailed" and "f(3)" in message and "expected 9" in message
+    assert "recorded no value 'f(3)'" in judge.verdict(code, outputs())[1]  # a kernel that skipped the test
+    assert "recorded twice" in judge.verdict(code, outputs(9.0, 9.0))[1]
+    assert "could not be checked" in judge.verdict(code, [{"output_type": "display_data",
+                                                           "data": {RECORD_MIME: {"name": "f(3)", "dtype": "<f8"}}}])[1]
