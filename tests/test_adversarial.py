@@ -21,7 +21,7 @@ from course_grading.cells import grade_id, is_test
 from course_grading.feedback import leaks
 from course_grading.pipeline import REPO, generate_release, make_course
 
-from conftest import ASSIGNMENTS
+from conftest import ASSIGNMENTS, NOT_YET_JUDGED, manual_only
 
 NAME = "01_binary_classification"
 FULL = float(sum(c.metadata.get("nbgrader", {}).get("points", 0)
@@ -400,6 +400,32 @@ def test_training_notebook_tricks_score_zero_and_reference_keeps_full_points(gra
     assert not stolen, f"tricks that gained points on {NAME3}: {stolen}"
     _check_sandbox_and_report(course, NAME3, results, flagged=[s for s in results if s.startswith("trick_")],
                               clean=["reference", "untouched"])
+    _no_leftovers()
+
+
+# ------------------------------------------------- every judged notebook: a takeover of cell execution
+JUDGED = [n for n in ASSIGNMENTS if n not in NOT_YET_JUDGED and not manual_only(n)]
+
+
+def test_a_takeover_of_cell_execution_scores_zero_on_every_judged_notebook(tmp_path):
+    """The untouched student version with TRICKS["takeover"] in its first solution cell: every test cell runs as
+    `pass` while the guard sees a clean kernel, so only the judges outside the kernel stand between it and full
+    points. It must score 0 on every notebook whose hidden tests are judged, and be listed for review."""
+    course = make_course(tmp_path, JUDGED)
+    stolen = {}
+    for name in JUDGED:
+        generate_release(course, name)
+        nb = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
+        first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
+        first.source += "\n\n" + TRICKS["takeover"]
+        target = course / "submitted" / "takeover" / name
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{name}.ipynb")
+        [result] = batch.grade_all(course, name, ["takeover"], workers=1, progress=lambda s: None, **LIMITS3)
+        if result.total != 0:
+            stolen[name] = (result.total, result.note)
+        assert any(f["kind"] == "suspicious code" for f in result.findings), f"{name}: takeover not listed for review"
+    assert not stolen, f"a takeover gained points: {stolen}"
     _no_leftovers()
 
 
