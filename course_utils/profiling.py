@@ -218,3 +218,70 @@ class EnergyMeter:
             return "EnergyMeter(not run yet)"
         return (f"{self.joules:.3g} J in {self.seconds:.3g} s (CPU {self.cpu_joules:.3g} J from {self.cpu_source}, "
                 f"GPU {self.gpu_joules:.3g} J from {self.gpu_source})")
+
+
+# --- a profile with known timings (tests) --------------------------------------------------------------------
+
+# Nested operator calls as the CPU profile of such code shows them, outermost first: aten::conv2d calls
+# aten::convolution, ..., which runs the kernel. Backward operators run on the autograd engine's own thread.
+PROFILE_CALLS = {
+    "a training step": [
+        ("aten::conv2d", "aten::convolution", "aten::_convolution", "aten::mkldnn_convolution"),
+        ("aten::batch_norm", "aten::_batch_norm_impl_index", "aten::native_batch_norm"),
+        ("aten::relu", "aten::clamp_min"),
+        ("aten::max_pool2d", "aten::max_pool2d_with_indices"),
+        ("aten::linear", "aten::addmm"),
+        ("aten::cross_entropy_loss", "aten::log_softmax", "aten::_log_softmax"),
+        ("aten::empty",),
+        ("autograd::engine::evaluate_function: ConvolutionBackward0", "ConvolutionBackward0",
+         "aten::convolution_backward"),
+        ("autograd::engine::evaluate_function: NativeBatchNormBackward0", "NativeBatchNormBackward0",
+         "aten::native_batch_norm_backward"),
+        ("autograd::engine::evaluate_function: AddmmBackward0", "AddmmBackward0", "aten::mm"),
+    ],
+    "matrix products": [("aten::matmul", "aten::mm"), ("aten::relu", "aten::clamp_min"), ("aten::sum",),
+                        ("aten::empty",)],
+    "element-wise operations": [("aten::ones", "aten::fill_"), ("aten::cumsum",), ("aten::sin",), ("aten::sum",),
+                                ("aten::empty",)],
+}
+
+
+class SyntheticProfile:
+    """A stand-in for a finished ``torch.profiler.profile`` of ``kind`` (a key of :data:`PROFILE_CALLS`) whose
+    timings come from ``seed`` instead of a clock, so that a test knows the right answer without measuring.
+    ``key_averages()`` returns what the profiler returns: the ``EventList`` of ``FunctionEventAvg`` built from
+    nested operator calls (the total time of an operator includes the operators it calls, its self time does not),
+    one entry per operator name, summed over its calls."""
+
+    def __init__(self, seed, kind="a training step", calls=60):
+        from torch.autograd.profiler_util import EventList, FunctionEvent
+        g = torch.Generator().manual_seed(seed)
+        chains = PROFILE_CALLS[kind]
+        typical = 2 + 300 * torch.rand(len(chains), generator=g, dtype=torch.float64) ** 2  # us per call of each kernel
+        events, now = [], {}
+        for _ in range(calls):
+            k = int(torch.randint(len(chains), (1,), generator=g))
+            chain = chains[k]
+            thread = 2 if chain[0].startswith("autograd::") else 1
+            before = torch.randint(1, 15, (len(chain),), generator=g).tolist()  # each level's own work, in us
+            after = torch.randint(0, 8, (len(chain),), generator=g).tolist()
+            kernel = max(1, round(float(typical[k] * (0.5 + torch.rand((), generator=g, dtype=torch.float64)))))
+            start = now.get(thread, 0) + int(torch.randint(0, 30, (1,), generator=g))
+            starts = [start + sum(before[:i]) for i in range(len(chain))]
+            end = starts[-1] + before[-1] + kernel
+            ends = [end + sum(after[i:]) for i in range(len(chain))]
+            for name, s, e in zip(chain, starts, ends):
+                events.append(FunctionEvent(id=len(events), name=name, thread=thread, start_us=s, end_us=e, stack=[],
+                                            input_shapes=[]))
+            now[thread] = ends[0]
+        self.kind, self._events = kind, EventList(events)
+        self._events._build_tree()
+
+    def events(self):
+        return self._events
+
+    def key_averages(self, *args, **kwargs):
+        return self._events.key_averages(*args, **kwargs)
+
+    def __repr__(self):
+        return f"SyntheticProfile({self.kind!r}, {len(self._events)} operator calls)"

@@ -125,3 +125,17 @@ def test_energy_meter_estimates_a_gpu_without_nvml(tmp_path, monkeypatch):
     with meter:
         pass
     assert meter.gpu_source == "estimate" and meter.gpu_joules == 50.0 and meter.joules == 50.25
+
+
+def test_synthetic_profile_is_seeded_and_nests_like_a_real_one():
+    from course_utils.profiling import PROFILE_CALLS, SyntheticProfile
+    for kind in PROFILE_CALLS:
+        a, b = SyntheticProfile(5, kind).key_averages(), SyntheticProfile(5, kind).key_averages()
+        assert [(e.key, e.self_cpu_time_total) for e in a] == [(e.key, e.self_cpu_time_total) for e in b]
+        outermost = {chain[0] for chain in PROFILE_CALLS[kind]}
+        for e in a:
+            assert 0 < e.self_cpu_time_total <= e.cpu_time_total
+            if e.key in outermost and any(len(c) > 1 and c[0] == e.key for c in PROFILE_CALLS[kind]):
+                assert e.self_cpu_time_total < e.cpu_time_total, e.key  # it calls other operators
+    times = lambda seed: {e.key: e.self_cpu_time_total for e in SyntheticProfile(seed).key_averages()}
+    assert times(1) != times(2)
