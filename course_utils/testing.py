@@ -148,6 +148,9 @@ def record_payload(name, value):
     a = to_numpy(value, name)
     if a.dtype.kind == "c":
         _fail(f"{name}: complex values cannot be recorded; record the real and imaginary parts.")
+    if a.dtype.kind not in "biuf":
+        _fail(f"{name}: only numbers, booleans, text or None can be recorded, not {a.dtype} values; "
+              "record a list of strings as one text (json.dumps).")
     a = a.astype({"b": "?", "i": "<i8", "u": "<i8"}.get(a.dtype.kind, "<f8"), order="C")
     return {"name": name, "dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode()}
 

@@ -21,7 +21,7 @@ from course_grading.cells import grade_id, is_test
 from course_grading.feedback import leaks
 from course_grading.pipeline import REPO, generate_release, make_course
 
-from conftest import ASSIGNMENTS, NOT_YET_JUDGED, manual_only
+from conftest import ASSIGNMENTS, manual_only
 
 NAME = "01_binary_classification"
 FULL = float(sum(c.metadata.get("nbgrader", {}).get("points", 0)
@@ -404,7 +404,7 @@ def test_training_notebook_tricks_score_zero_and_reference_keeps_full_points(gra
 
 
 # ------------------------------------------------- every judged notebook: a takeover of cell execution
-JUDGED = [n for n in ASSIGNMENTS if n not in NOT_YET_JUDGED and not manual_only(n)]
+JUDGED = [n for n in ASSIGNMENTS if not manual_only(n)]
 
 
 def test_a_takeover_of_cell_execution_scores_zero_on_every_judged_notebook(tmp_path):

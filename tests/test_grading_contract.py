@@ -12,7 +12,7 @@ from course_grading.cells import error_of, grade_id, is_test, stderr_of, graded_
 from course_grading.mutants import check_mutants
 from course_grading.pipeline import REPO, autograde
 
-from conftest import ASSIGNMENTS, NOT_YET_JUDGED, TIMINGS, load_mutants, manual_cells, manual_only, stated_seconds
+from conftest import ASSIGNMENTS, TIMINGS, load_mutants, manual_cells, manual_only, stated_seconds
 
 BUDGET_S = 120
 STUB = "raise NotImplementedError()"
@@ -76,13 +76,14 @@ def test_release_has_no_solutions_or_hidden_tests(name):
                 assert line not in text, f"release/{name} leaks a hidden test line: {line}"
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="not judged yet"))
-                                  if n in NOT_YET_JUDGED else n for n in ASSIGNMENTS])
+@pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_hidden_tests_are_judged_outside_the_kernel(name):
-    """(Strict xfail for NOT_YET_JUDGED: converting a notebook fails here until it leaves that list.) Every hidden test records the submission's answers and ends with a judge block, which the kernel never
+    """Every hidden test records the submission's answers and ends with a judge block, which the kernel never
     sees (course_grading/judge.py): the kernel's part computes no verdict of its own."""
     from course_grading import judge
-    for cell in graded_test_cells(nbformat.read(source_path(name), as_version=4)):
+    nb = nbformat.read(source_path(name), as_version=4)
+    setup = "".join(c.source for c in nb.cells if grade_id(c) == "setup")
+    for cell in graded_test_cells(nb):
         assert "### BEGIN HIDDEN TESTS" in cell.source, f"{name}/{grade_id(cell)}: a test cell without hidden tests"
         hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
         kernel, code = judge.split(hidden)
@@ -90,6 +91,10 @@ def test_hidden_tests_are_judged_outside_the_kernel(name):
         assert "record(" in kernel, f"{name}/{grade_id(cell)}: the hidden tests record nothing for the judge"
         assert "records[" not in kernel, f"{name}/{grade_id(cell)}: the kernel's part reads records (a verdict inside the kernel)"
         compile(code, f"<judge {grade_id(cell)}>", "exec")
+        # the grader's prelude imports numpy and math; run as a plain notebook, the judge needs its own imports
+        for alias, statement in [("np", "import numpy as np"), ("math", "import math")]:
+            if re.search(rf"\b{alias}\.", code) and statement not in code + setup:
+                pytest.fail(f"{name}/{grade_id(cell)}: the judge uses {alias} without `{statement}`")
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

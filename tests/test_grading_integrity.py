@@ -207,6 +207,10 @@ def test_records_round_trip_exactly_and_malformed_ones_are_refused():
     for bad in [{**good, "shape": [3]}, {**good, "dtype": "|O"}, {**good, "data": "!!"}, {**good, "name": 3}, [1]]:
         with pytest.raises(ValueError):
             decode_record(bad)
+    from course_utils.testing import CheckFailed
+    for unrecordable in [["a", "b"], torch.tensor([1j])]:  # refused with a message that says what to record instead
+        with pytest.raises(CheckFailed, match="record"):
+            record_payload("u", unrecordable)
 
 
 def test_the_judge_block_is_cut_from_the_kernel_and_decides_outside():

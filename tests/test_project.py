@@ -57,3 +57,15 @@ def test_model_cells_define_the_denoiser_without_training_or_data():
     with torch.no_grad():
         out = fresh.enhance(wave)
     assert out.shape == wave.shape and out.dtype == torch.float32 and torch.isfinite(out).all()
+
+
+def test_fixed_validation_mixtures_are_seeded_val_mixtures_at_0_to_10_db():
+    noisy, clean = project.fixed_validation_mixtures(seconds=0.4, count=10, seed=7)
+    assert noisy.shape == clean.shape == (10, int(0.4 * SAMPLE_RATE))
+    again = project.fixed_validation_mixtures(seconds=0.4, count=10, seed=7)
+    assert torch.equal(noisy, again[0]) and torch.equal(clean, again[1])
+    assert not torch.equal(noisy, project.fixed_validation_mixtures(seconds=0.4, count=10, seed=8)[0])
+    snr = 10 * torch.log10(clean.pow(2).sum(-1) / (noisy - clean).pow(2).sum(-1))
+    assert (snr > -0.01).all() and (snr < 10.01).all(), snr
+    peaks = clean.abs().amax(-1)
+    assert (peaks > 0.099).all() and (peaks < 1.001).all(), peaks
