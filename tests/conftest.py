@@ -34,14 +34,25 @@ def manual_only(name):
     return not graded_test_cells(nb) and bool(manual_cells(nb))
 
 
-def load_mutants(name):
-    path = REPO / "tests" / "mutants" / f"{name}.py"
+def _load_cases(folder, name):
+    """The list ``folder.upper()`` of tests/<folder>/<name>.py, or None without such a file."""
+    path = REPO / "tests" / folder / f"{name}.py"
     if not path.exists():
         return None
-    spec = importlib.util.spec_from_file_location(f"mutants_{name}", path)
+    spec = importlib.util.spec_from_file_location(f"{folder}_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.MUTANTS
+    return getattr(module, folder.upper())
+
+
+def load_mutants(name):
+    """Plausible wrong solutions (tests/mutants/<name>.py): each graded test cell must fail on one."""
+    return _load_cases("mutants", name)
+
+
+def load_alternatives(name):
+    """Correct solutions written independently of the reference (tests/alternatives/<name>.py)."""
+    return _load_cases("alternatives", name)
 
 
 @pytest.fixture(scope="session")

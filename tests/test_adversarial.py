@@ -21,7 +21,7 @@ from course_grading.cells import grade_id, is_test
 from course_grading.feedback import leaks
 from course_grading.pipeline import REPO, generate_release, make_course
 
-from conftest import ASSIGNMENTS, manual_only
+from conftest import ASSIGNMENTS, load_alternatives, manual_only
 
 NAME = "01_binary_classification"
 FULL = float(sum(c.metadata.get("nbgrader", {}).get("points", 0)
@@ -453,3 +453,31 @@ def test_every_notebook_cheap_checks(name):
         out = subprocess.run(sandbox.bwrap_args(job, ipc) + ["--", sys.executable, "-c", probe],
                              capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["False", "False", "True", "True"], out.stdout + out.stderr
+
+
+# ------------------------------------------------- honest solutions written another way keep full points
+def test_independently_written_correct_solutions_score_full_points_in_the_sandbox(tmp_path):
+    """For each notebook with tests/alternatives/<name>.py: the student version with the reference solutions,
+    then every alternative typed over its cell (a student who wrote it all another way), graded in the sandbox,
+    keeps full points and is not listed for review."""
+    names = [n for n in ASSIGNMENTS if load_alternatives(n)]
+    assert len(names) >= 2, "alternatives for at least one notebook with training and one without"
+    course = make_course(tmp_path, names)
+    lost = {}
+    for name in names:
+        generate_release(course, name)
+        source = nbformat.read(REPO / "source" / name / f"{name}.ipynb", as_version=4)
+        nb = solved(nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4), source)
+        for alternative in load_alternatives(name):
+            cell_of(nb, alternative["replace"]).source = alternative["source"]
+        target = course / "submitted" / "independent" / name
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{name}.ipynb")
+        [result] = batch.grade_all(course, name, ["independent"], workers=1, progress=lambda s: None, **LIMITS3)
+        missing = {gid: score for gid, score in result.scores.items() if score[0] < score[1]}
+        if missing or not result.scores:
+            lost[name] = (missing, result.note)
+        _check_sandbox_and_report(course, name, {"independent": result}, flagged=[], clean=["independent"])
+    assert not lost, f"correct solutions written another way lost points: {lost}"
+    _no_leftovers()
+
