@@ -19,7 +19,7 @@ import pytest
 from course_grading import batch
 from course_grading.cells import grade_id, is_test
 from course_grading.feedback import leaks
-from course_grading.pipeline import REPO, generate_release, make_course
+from course_grading.pipeline import REPO, autograde, generate_release, make_course
 
 from conftest import ASSIGNMENTS, load_alternatives, manual_only
 
@@ -410,7 +410,8 @@ JUDGED = [n for n in ASSIGNMENTS if not manual_only(n)]
 def test_a_takeover_of_cell_execution_scores_zero_on_every_judged_notebook(tmp_path):
     """The untouched student version with TRICKS["takeover"] in its first solution cell: every test cell runs as
     `pass` while the guard sees a clean kernel, so only the judges outside the kernel stand between it and full
-    points. It must score 0 on every notebook whose hidden tests are judged, and be listed for review."""
+    points. It must score 0 on every autograded notebook under `make grade` (and on 01 and 03 under plain
+    `nbgrader autograde` too), and be listed for review."""
     course = make_course(tmp_path, JUDGED)
     stolen = {}
     for name in JUDGED:
@@ -425,6 +426,10 @@ def test_a_takeover_of_cell_execution_scores_zero_on_every_judged_notebook(tmp_p
         if result.total != 0:
             stolen[name] = (result.total, result.note)
         assert any(f["kind"] == "suspicious code" for f in result.findings), f"{name}: takeover not listed for review"
+        if name in (NAME, NAME3):  # plain `nbgrader autograde` with the course's config runs the same judges
+            plain = autograde(course, name, target / f"{name}.ipynb", student="takeover_plain")
+            if plain.total != 0:
+                stolen[f"{name} (plain nbgrader autograde)"] = plain.total
     assert not stolen, f"a takeover gained points: {stolen}"
     _no_leftovers()
 
